@@ -1,0 +1,195 @@
+// What the VCF fuzz targets do with one input. Thrown `VCFError`s are expected and ignored; a crash,
+// a trap (overflow, index out of range, failed precondition) or a hang is a bug in the parser.
+//
+// Tests/VCFTests/FuzzRegressionTests.swift repeats these calls (it cannot import this module), so keep
+// the two in step when a call is added here.
+
+public import VCF
+
+// MARK: Headers for the record target
+
+/// The fixed header the record target parses lines against: `sampleCount` samples (0, 1 or 2), INFO
+/// DP/AF/END, FORMAT GT/DP/AD, and VCFv4.3 (percent-decoding on) or VCFv4.2.
+public func fuzzHeader(sampleCount: Int, v43: Bool) -> VCFHeader {
+    var lines: [Substring] = [
+        v43 ? "##fileformat=VCFv4.3" : "##fileformat=VCFv4.2",
+        "##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Total depth\">",
+        "##INFO=<ID=AF,Number=A,Type=Float,Description=\"Allele frequency\">",
+        "##INFO=<ID=END,Number=1,Type=Integer,Description=\"End position\">",
+        "##INFO=<ID=DB,Number=0,Type=Flag,Description=\"dbSNP\">",
+        "##INFO=<ID=ANN,Number=.,Type=String,Description=\"Annotation\">",
+        "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">",
+        "##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Read depth\">",
+        "##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"Allelic depths\">",
+        "##FILTER=<ID=PASS,Description=\"All filters passed\">",
+        "##contig=<ID=chr1,length=248956422>",
+    ]
+    var columnLine = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"
+    if sampleCount > 0 { columnLine += "\tFORMAT" }
+    for i in 0..<sampleCount { columnLine += "\tS\(i + 1)" }
+    lines.append(Substring(columnLine))
+    do {
+        return try VCFHeader.parse(lines: lines)
+    } catch {
+        fatalError("the fixed fuzz header does not parse: \(error)")
+    }
+}
+
+/// The six fixed headers, built once.
+public let fuzzHeaders: [VCFHeader] = [false, true].flatMap { v43 in (0...2).map { fuzzHeader(sampleCount: $0, v43: v43) } }
+
+/// The record target's configuration byte: bits 0–1 the sample count (3 means 2), bit 2 VCFv4.3.
+/// ASCII '0' '1' '2' give 0, 1, 2 samples with VCFv4.2; '4' '5' '6' the same with VCFv4.3.
+public func fuzzHeader(configByte: UInt8) -> VCFHeader {
+    let samples = min(Int(configByte & 3), 2)
+    let v43 = configByte & 4 != 0
+    return fuzzHeaders[(v43 ? 3 : 0) + samples]
+}
+
+// MARK: Targets
+
+/// FuzzVCFRecord: byte 0 chooses the header (``fuzzHeader(configByte:)``); the rest is one or more data
+/// lines separated by `\n`, each parsed and fully decoded, all added to one statistics accumulator.
+public func fuzzVCFRecordInput(_ data: UnsafeRawBufferPointer) {
+    guard let config = data.first else { return }
+    let header = fuzzHeader(configByte: config)
+    exerciseBody(UnsafeRawBufferPointer(rebasing: data[1...]), header: header)
+}
+
+/// FuzzVCFHeader: the input as UTF-8 text split on `\n` is handed to `VCFHeader.parse(lines:)`. When the
+/// text also has data lines (lines not starting with `#`), the leading `#` lines are parsed as the header
+/// and the data lines are decoded against it, so header definitions (types, numbers, samples, version)
+/// reach the record decoders.
+public func fuzzVCFHeaderInput(_ data: UnsafeRawBufferPointer) {
+    let text = String(decoding: data, as: UTF8.self)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    if let header = try? VCFHeader.parse(lines: lines) {
+        exerciseHeader(header)
+    }
+    guard let firstData = lines.firstIndex(where: { !$0.hasPrefix("#") }), firstData > 0 else { return }
+    guard let header = try? VCFHeader.parse(lines: Array(lines[..<firstData])) else { return }
+    exerciseHeader(header)
+    // The byte offset where the data lines start: header lines plus their newlines.
+    var offset = 0
+    for line in lines[..<firstData] { offset += line.utf8.count + 1 }
+    let body = Array(text.utf8.dropFirst(offset))
+    body.withUnsafeBytes { exerciseBody($0, header: header) }
+}
+
+// MARK: Shared work
+
+/// Looks at everything a parsed header offers.
+public func exerciseHeader(_ header: VCFHeader) {
+    precondition(header.lineCount >= 2, "a header has at least ##fileformat and #CHROM")
+    _ = header.isSitesOnly
+    _ = header.version.usesPercentEncoding
+    _ = header.version.description
+    _ = header.build
+    for sample in header.samples.prefix(8) {
+        precondition(header.sampleIndex(sample) != nil, "sample \(sample) not found by name")
+    }
+    for contig in header.contigs.prefix(8) {
+        precondition(header.contigName(matching: contig.id) != nil, "contig \(contig.id) not found by name")
+    }
+    for name in ["chr1", "1", "MT", "chrM", "X"] { _ = header.contigName(matching: name) }
+    for meta in header.metaLines.prefix(16) {
+        _ = meta["ID"]
+        _ = meta["Description"]
+    }
+    for definition in header.infos.values.prefix(16) { _ = definition.number.description }
+    for definition in header.formats.values.prefix(16) { _ = definition.number.description }
+}
+
+/// Splits `body` on `\n` (at most 64 lines) and decodes each line against `header`, feeding one accumulator.
+public func exerciseBody(_ body: UnsafeRawBufferPointer, header: VCFHeader) {
+    var accumulator = VCFStatsAccumulator(header: header)
+    var start = 0
+    var lineCount = 0
+    while start <= body.count, lineCount < 64 {
+        var end = start
+        while end < body.count, body[end] != 10 { end += 1 }
+        // Each line gets its own allocation of exactly its size, so that AddressSanitizer reports a read
+        // past the end of the line (in a release build the buffer subscripts are not bounds-checked).
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: end - start, alignment: 1)
+        copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[start..<end]))
+        exerciseLine(UnsafeRawBufferPointer(copy), header: header, accumulator: &accumulator)
+        copy.deallocate()
+        lineCount += 1
+        start = end + 1
+    }
+    // Parallel readers merge per-batch accumulators: merging the accumulator into itself four times
+    // stands for 16 batches holding these lines.
+    for _ in 0..<4 { accumulator.merge(accumulator) }
+    let stats = accumulator.result
+    _ = stats.tsTvRatio
+    for sample in stats.samples { _ = sample.meanDepth }
+}
+
+/// Parses one data line and calls every accessor of the view, and of a `VCFRecord` copied from it.
+public func exerciseLine(_ line: UnsafeRawBufferPointer, header: VCFHeader, accumulator: inout VCFStatsAccumulator) {
+    let view: VCFRecordView
+    do {
+        view = try VCFRecordView(parsing: line, sampleCount: header.samples.count)
+    } catch {
+        return
+    }
+    exerciseView(view, header: header)
+    _ = try? accumulator.add(view)
+
+    let record = VCFRecord(view)
+    precondition(record.ref == view.ref && record.alts == view.alts, "VCFRecord copy differs from its view")
+    _ = record.chrom
+    _ = record.referenceEnd
+    _ = record.infoText("END")
+    _ = try? record.info("AF", header: header)
+    _ = try? record.genotypes(header: header)
+    _ = record.text
+}
+
+/// Calls every lazy accessor of a view. Also checks a few properties that must hold for any line the
+/// parser accepted.
+public func exerciseView(_ view: VCFRecordView, header: VCFHeader) {
+    _ = view.chrom
+    _ = view.chromEquals(Array("chr1".utf8))
+    _ = view.ids
+    let ref = view.ref
+    let alts = view.alts
+    precondition(!ref.isEmpty, "accepted a line with an empty REF")
+    precondition(alts.count + 1 == view.alleleCount, "alts.count + 1 != alleleCount")
+    precondition(view.alleles.count == view.alleleCount)
+    let qualRange = Int(view.columns.altEnd) + 1..<Int(view.columns.qualEnd)
+    let qualIsDot = qualRange.count == 1 && view.bytes[qualRange.lowerBound] == 46
+    precondition(view.quality != nil || qualIsDot, "accepted a QUAL that does not decode")
+    _ = view.filters
+    _ = view.formatKeys
+    _ = view.formatIndex(of: "GT")
+    precondition(view.referenceEnd >= view.position, "referenceEnd before POS")
+    for variant in alts.prefix(8) { _ = VariantClass.classify(ref: ref, alt: variant) }
+
+    let keys = view.infoKeys
+    for key in keys.prefix(16) {
+        _ = view.infoText(key)
+        _ = try? view.info(key, header: header)
+    }
+    for key in ["DP", "AF", "END", "DB", "ANN", "missing"] {
+        _ = view.infoText(key)
+        _ = try? view.info(key, header: header)
+    }
+    _ = view.infoInteger("END")
+
+    if let genotypes = try? view.genotypes(header: header) {
+        for genotype in genotypes {
+            _ = genotype.isMissing
+            _ = genotype.isPartiallyMissing
+            _ = genotype.isPhased
+            _ = genotype.ploidy
+            _ = genotype.dosage(of: 1)
+            // What a genotype prints must parse back to the same genotype.
+            let text = genotype.description
+            precondition(Genotype(text, alleleCount: view.alleleCount) == genotype, "genotype \(text) does not round-trip")
+        }
+    }
+    _ = try? view.formatValues("DP", header: header)
+    _ = try? view.formatValues("AD", header: header)
+    _ = try? view.formatValues("GT", header: header)
+}

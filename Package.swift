@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+// Tailor: an open-source precision-medicine platform.
+// Layers (lower never imports higher): genomic files (BGZF, VCF, GenomicFiles) -> knowledge -> analysers
+// -> interop -> store -> server -> executables. See README.md and docs in the repository.
+import PackageDescription
+
+/// One settings array for every target (Hummingbird's convention): Swift 6 mode, explicit
+/// `any`, and imports that are internal unless a dependency's type leaks into our public API.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Tailor",
+    products: [
+        .executable(name: "tailor", targets: ["tailor"]),
+        .library(name: "VCF", targets: ["VCF"]),
+        .library(name: "BGZF", targets: ["BGZF"]),
+        .library(name: "GenomicFiles", targets: ["GenomicFiles"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // C libraries from Debian (libdeflate-dev, zlib1g-dev), through system-library targets.
+        .systemLibrary(name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // BGZF and gzip codecs; the only module with raw-pointer code.
+        .target(name: "BGZF", dependencies: ["CLibDeflate", "CZlib"], swiftSettings: swiftSettings),
+        // Pure VCF model and parser: no I/O, no Foundation.
+        .target(name: "VCF", swiftSettings: swiftSettings),
+        // File-level reading: formats, header, parallel streaming, tabix/CSI region queries.
+        .target(name: "GenomicFiles", dependencies: ["BGZF", "VCF"], swiftSettings: swiftSettings),
+        // The command-line interface as a library so tests can drive it in process.
+        .target(
+            name: "TailorCLI",
+            dependencies: ["GenomicFiles", "VCF", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tailor", dependencies: ["TailorCLI"],
+            swiftSettings: swiftSettings),
+
+        .testTarget(name: "BGZFTests", dependencies: ["BGZF"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "VCFTests", dependencies: ["VCF"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GenomicFilesTests",
+            dependencies: ["GenomicFiles", "VCF", "BGZF"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TailorCLITests",
+            dependencies: ["TailorCLI", "GenomicFiles"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,3 @@
+import TailorCLI
+
+await TailorCommand.runFromCommandLine()

@@ -114,10 +114,11 @@ public final class VCFFile {
             let firstLine = String(decoding: headerText.prefix(while: { $0 != 10 }).prefix(40), as: UTF8.self)
             throw VCFError(.header, "the first line must be ##fileformat=VCFv4.x, found '\(firstLine)'; is this a VCF file?", line: 1, path: path)
         }
-        let lines = String(decoding: headerText[0..<end], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        var headerLines = Array(lines)
+        // Split bytes, not Characters: Swift treats "\r\n" as one Character, so a CRLF file would not split on "\n".
+        var headerLines = headerText[0..<end].split(separator: 10, omittingEmptySubsequences: false).map { line in
+            Substring(String(decoding: line.last == 13 ? line.dropLast() : line, as: UTF8.self))
+        }
         if headerLines.last == "" { headerLines.removeLast() }
-        headerLines = headerLines.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         do {
             header = try VCFHeader.parse(lines: headerLines)
         } catch {

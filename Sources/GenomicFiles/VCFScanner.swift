@@ -138,7 +138,7 @@ extension VCFFile {
                 carry, lineNumber: linesBefore + 1, sampleCount: sampleCount, lenient: lenient, path: path, into: &result, summary: &summary,
                 record: record)
         }
-        summary.warnings = warnings
+        summary.warnings = header.warnings + warnings
         return (result, summary)
     }
 

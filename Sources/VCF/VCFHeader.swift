@@ -118,6 +118,9 @@ public struct VCFHeader: Sendable, Hashable {
     public var lineCount: Int
     /// The genome build recognised from contig lengths and the `##reference` line.
     public var build: GenomeBuildEvidence
+    /// Problems that do not stop reading, such as a definition with an invalid `Number` (read as `.`,
+    /// as htslib does), each with its line number.
+    public var warnings: [String] = []
 
     /// Parses header text: every line from `##fileformat` through `#CHROM`, each without its newline.
     ///
@@ -183,22 +186,23 @@ public struct VCFHeader: Sendable, Hashable {
             guard let id = meta["ID"], !id.isEmpty else {
                 throw VCFError(.header, "##\(meta.key) has no ID", line: lineNumber)
             }
-            guard let numberText = meta["Number"] else {
-                throw VCFError(.header, "##\(meta.key) ID=\(id) has no Number", line: lineNumber)
+            // A malformed Number or Type makes the definition unusable but not the file: like htslib, warn
+            // and read the field as a variable-length string.
+            var number = VCFNumber.variable
+            var type = VCFValueType.string
+            if let numberText = meta["Number"], let parsed = VCFNumber(numberText) {
+                number = parsed
+            } else {
+                warnings.append("line \(lineNumber): ##\(meta.key) ID=\(id): Number '\(meta["Number"] ?? "")' is not an integer, A, R, G or '.'; read as '.'")
             }
-            guard let number = VCFNumber(numberText) else {
-                throw VCFError(.header, "##\(meta.key) ID=\(id): Number '\(numberText)' is not an integer, A, R, G or '.'", line: lineNumber)
-            }
-            guard let typeText = meta["Type"] else {
-                throw VCFError(.header, "##\(meta.key) ID=\(id) has no Type", line: lineNumber)
-            }
-            guard let type = VCFValueType(rawValue: typeText) else {
-                throw VCFError(
-                    .header, "##\(meta.key) ID=\(id): Type '\(typeText)' is not Integer, Float, Flag, Character or String",
-                    line: lineNumber)
+            if let typeText = meta["Type"], let parsed = VCFValueType(rawValue: typeText) {
+                type = parsed
+            } else {
+                warnings.append("line \(lineNumber): ##\(meta.key) ID=\(id): Type '\(meta["Type"] ?? "")' is not Integer, Float, Flag, Character or String; read as String")
             }
             if type == .flag && meta.key == "FORMAT" {
-                throw VCFError(.header, "##FORMAT ID=\(id): Type=Flag is not allowed in FORMAT", line: lineNumber)
+                warnings.append("line \(lineNumber): ##FORMAT ID=\(id): Type=Flag is not allowed in FORMAT; read as String")
+                type = .string
             }
             let definition = VCFFieldDefinition(id: id, number: number, type: type, description: meta["Description"] ?? "")
             if meta.key == "INFO" { infos[id] = definition } else { formats[id] = definition }

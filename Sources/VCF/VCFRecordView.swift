@@ -101,8 +101,7 @@ public struct VCFRecordView {
         guard let pos = Numbers.integer(line, posRange), pos >= 0, pos <= Int(Int32.max) else {
             throw VCFError(.record, "\(quoted(line.string(posRange), limit: 20)) is not a position (a whole number from 0)", field: "POS")
         }
-        // ID
-        guard ends.2 > ends.1 + 1 else { throw VCFError(.record, "empty (use '.' for none)", field: "ID") }
+        // ID: an empty column is read as missing ('.'), as htslib does.
         // REF
         let refRange = ends.2 + 1..<ends.3
         guard !refRange.isEmpty else { throw VCFError(.record, "empty", field: "REF") }
@@ -116,7 +115,8 @@ public struct VCFRecordView {
         let alleles = try Self.validateAlt(line, altRange)
         // QUAL
         let qualRange = ends.4 + 1..<ends.5
-        if !(qualRange.count == 1 && line[qualRange.lowerBound] == ASCII.dot) && !Numbers.isFloat(line, qualRange) {
+        // An empty QUAL is read as missing, as htslib does.
+        if !qualRange.isEmpty && !(qualRange.count == 1 && line[qualRange.lowerBound] == ASCII.dot) && !Numbers.isFloat(line, qualRange) {
             throw VCFError(.record, "\(quoted(line.string(qualRange), limit: 20)) is not a number or '.'", field: "QUAL")
         }
         guard ends.6 > ends.5 + 1 else { throw VCFError(.record, "empty (use '.' or PASS)", field: "FILTER") }
@@ -205,7 +205,7 @@ public struct VCFRecordView {
     /// The IDs (empty for `.`).
     public var ids: [String] {
         let text = bytes.string(idRange)
-        return text == "." ? [] : text.split(separator: ";").map(String.init)
+        return text == "." || text.isEmpty ? [] : text.split(separator: ";").map(String.init)
     }
 
     public var ref: String { bytes.string(refRange) }
@@ -222,7 +222,7 @@ public struct VCFRecordView {
     /// QUAL, or `nil` when missing.
     public var quality: Double? {
         let r = qualRange
-        if r.count == 1 && bytes[r.lowerBound] == ASCII.dot { return nil }
+        if r.isEmpty || (r.count == 1 && bytes[r.lowerBound] == ASCII.dot) { return nil }
         return Numbers.double(bytes, r)
     }
 

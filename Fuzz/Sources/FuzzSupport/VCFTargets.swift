@@ -80,16 +80,16 @@ public func fuzzVCFHeaderInput(_ data: UnsafeRawBufferPointer) {
 
 /// Looks at everything a parsed header offers.
 public func exerciseHeader(_ header: VCFHeader) {
-    precondition(header.lineCount >= 2, "a header has at least ##fileformat and #CHROM")
+    check(header.lineCount >= 2, "a header has at least ##fileformat and #CHROM")
     _ = header.isSitesOnly
     _ = header.version.usesPercentEncoding
     _ = header.version.description
     _ = header.build
     for sample in header.samples.prefix(8) {
-        precondition(header.sampleIndex(sample) != nil, "sample \(sample) not found by name")
+        check(header.sampleIndex(sample) != nil, "sample \(sample) not found by name")
     }
     for contig in header.contigs.prefix(8) {
-        precondition(header.contigName(matching: contig.id) != nil, "contig \(contig.id) not found by name")
+        check(header.contigName(matching: contig.id) != nil, "contig \(contig.id) not found by name")
     }
     for name in ["chr1", "1", "MT", "chrM", "X"] { _ = header.contigName(matching: name) }
     for meta in header.metaLines.prefix(16) {
@@ -137,7 +137,7 @@ public func exerciseLine(_ line: UnsafeRawBufferPointer, header: VCFHeader, accu
     _ = try? accumulator.add(view)
 
     let record = VCFRecord(view)
-    precondition(record.ref == view.ref && record.alts == view.alts, "VCFRecord copy differs from its view")
+    check(record.ref == view.ref && record.alts == view.alts, "VCFRecord copy differs from its view")
     _ = record.chrom
     _ = record.referenceEnd
     _ = record.infoText("END")
@@ -154,16 +154,16 @@ public func exerciseView(_ view: VCFRecordView, header: VCFHeader) {
     _ = view.ids
     let ref = view.ref
     let alts = view.alts
-    precondition(!ref.isEmpty, "accepted a line with an empty REF")
-    precondition(alts.count + 1 == view.alleleCount, "alts.count + 1 != alleleCount")
-    precondition(view.alleles.count == view.alleleCount)
+    check(!ref.isEmpty, "accepted a line with an empty REF")
+    check(alts.count + 1 == view.alleleCount, "alts.count + 1 != alleleCount")
+    check(view.alleles.count == view.alleleCount, "alleles.count != alleleCount")
     let qualRange = Int(view.columns.altEnd) + 1..<Int(view.columns.qualEnd)
     let qualIsDot = qualRange.count == 1 && view.bytes[qualRange.lowerBound] == 46
-    precondition(view.quality != nil || qualIsDot, "accepted a QUAL that does not decode")
+    check(view.quality != nil || qualIsDot, "accepted QUAL '\(view.bytes.text(qualRange))', which does not decode")
     _ = view.filters
     _ = view.formatKeys
     _ = view.formatIndex(of: "GT")
-    precondition(view.referenceEnd >= view.position, "referenceEnd before POS")
+    check(view.referenceEnd >= view.position, "referenceEnd before POS")
     for variant in alts.prefix(8) { _ = VariantClass.classify(ref: ref, alt: variant) }
 
     let keys = view.infoKeys
@@ -186,10 +186,17 @@ public func exerciseView(_ view: VCFRecordView, header: VCFHeader) {
             _ = genotype.dosage(of: 1)
             // What a genotype prints must parse back to the same genotype.
             let text = genotype.description
-            precondition(Genotype(text, alleleCount: view.alleleCount) == genotype, "genotype \(text) does not round-trip")
+            check(Genotype(text, alleleCount: view.alleleCount) == genotype, "genotype \(text) does not round-trip")
         }
     }
     _ = try? view.formatValues("DP", header: header)
     _ = try? view.formatValues("AD", header: header)
     _ = try? view.formatValues("GT", header: header)
+}
+
+extension UnsafeRawBufferPointer {
+    /// The bytes in `range`, with control characters escaped, for check messages.
+    func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: self[range]), as: UTF8.self).debugDescription
+    }
 }

@@ -80,8 +80,10 @@ extension VCFFile {
                 summary: &summary, record: record)
             carry = out.tail
             if let fatal = out.fatal {
-                if let e = fatal as? VCFError {
-                    throw e.located(line: e.line.map { stitchedLine + 1 + $0 }, path: path)
+                if var e = fatal as? VCFError {
+                    // The worker numbered the line within its batch; place it in the file.
+                    e.line = e.line.map { stitchedLine + 1 + $0 }
+                    throw e.located(line: nil, path: path)
                 }
                 throw fatal
             }

@@ -45,10 +45,12 @@ public enum GenomeBuild: String, Sendable, Hashable, Codable {
         }
         if let reference {
             let r = reference.lowercased()
-            if r.contains("grch38") || r.contains("hg38") || r.contains("hs38") {
+            if r.contains("grch38") || r.contains("hg38") || r.contains("hs38") || r.contains("assembly38") {
                 return GenomeBuildEvidence(build: .grch38, reason: "##reference names GRCh38 (no contig lengths to confirm)")
             }
-            if r.contains("grch37") || r.contains("hg19") || r.contains("hs37") || r.contains("b37") || r.contains("human_g1k_v37") {
+            if r.contains("grch37") || r.contains("hg19") || r.contains("hs37") || r.contains("b37") || r.contains("human_g1k_v37")
+                || r.contains("assembly19")
+            {
                 return GenomeBuildEvidence(build: .grch37, reason: "##reference names GRCh37 (no contig lengths to confirm)")
             }
         }

@@ -90,7 +90,7 @@ public enum GenotypeClass: UInt8, Sendable, Hashable {
 
 /// A genotype's class with its ALT allele indexes, computed without allocating.
 @usableFromInline
-struct GenotypeSummary {
+struct GenotypeSummary: Sendable {
     @usableFromInline var kind: GenotypeClass
     /// Smallest ALT allele index present (0 when none).
     @usableFromInline var firstAlt: Int
@@ -104,6 +104,15 @@ struct GenotypeSummary {
         var i = range.lowerBound
         let end = range.upperBound
         guard i < end else { return nil }
+        // Fast path for the common diploid call with single-digit alleles: "0/1", "1|1", …
+        if end - i == 3 {
+            let a = Int(b[i] &- ASCII.zero), s = b[i + 1], c = Int(b[i + 2] &- ASCII.zero)
+            if a < 10 && c < 10 && (s == ASCII.slash || s == ASCII.pipe) && a < alleleCount && c < alleleCount {
+                if a == c { return GenotypeSummary(kind: a == 0 ? .homRef : .homAlt, firstAlt: a) }
+                if a == 0 || c == 0 { return GenotypeSummary(kind: .hetRefAlt, firstAlt: a | c) }
+                return GenotypeSummary(kind: .hetAltAlt, firstAlt: min(a, c), secondAlt: max(a, c))
+            }
+        }
         if b[i] == ASCII.pipe || b[i] == ASCII.slash { i += 1 }
         var nals = 0
         var hasRef = false

@@ -287,6 +287,52 @@ extension VCFRecordView {
         }
     }
 
+    /// Walks the sample columns once, handing `body` the byte ranges of sub-fields `first` and `second`
+    /// (e.g. GT and DP) of each sample, or `nil` where a column has fewer sub-fields (trailing fields may be
+    /// dropped). Checks that the line has exactly `sampleCount` columns.
+    @inline(__always)
+    func forEachSample(
+        sampleCount: Int, first: Int?, second: Int?, _ body: (Int, Range<Int>?, Range<Int>?) throws(VCFError) -> Void
+    ) throws(VCFError) {
+        guard sampleCount > 0 else { return }
+        let i1 = first ?? -1
+        let i2 = second ?? -1
+        let last = max(i1, i2)
+        let end = Int(columns.length)
+        var p = samplesStart
+        for index in 0..<sampleCount {
+            guard p <= end else {
+                throw VCFError(.record, "expected \(sampleCount) sample columns, found \(index)")
+            }
+            var r1: Range<Int>? = nil
+            var r2: Range<Int>? = nil
+            var field = 0
+            var fieldStart = p
+            while true {
+                let c = p < end ? bytes[p] : ASCII.tab
+                if c == ASCII.colon || c == ASCII.tab {
+                    if field == i1 { r1 = fieldStart..<p } else if field == i2 { r2 = fieldStart..<p }
+                    if c == ASCII.tab { break }
+                    field += 1
+                    fieldStart = p + 1
+                    if field > last {
+                        // Nothing more wanted from this column: skip to its end.
+                        while p < end && bytes[p] != ASCII.tab { p += 1 }
+                        break
+                    }
+                }
+                p += 1
+            }
+            try body(index, r1, r2)
+            p += 1
+        }
+        if p <= end {
+            var extra = 1
+            for j in p..<end where bytes[j] == ASCII.tab { extra += 1 }
+            throw VCFError(.record, "expected \(sampleCount) sample columns, found \(sampleCount + extra)")
+        }
+    }
+
     /// The byte range of sub-field `k` (colon-separated) within a sample column, or `nil` when the column
     /// has fewer sub-fields (trailing fields may be dropped).
     @inline(__always)

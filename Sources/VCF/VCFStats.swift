@@ -82,8 +82,10 @@ public struct VCFStatsAccumulator: Sendable {
     private static let stride = 12
     // Scratch, reused across records.
     private var alleleStart: [Int] = []
-    private var alleleEnd: [Int] = []
     private var alleleClass: [VariantClass] = []
+    private var sampleGT: [GenotypeSummary] = []
+    private var sampleDepth: [Int] = []
+    private var hasGT = false
     private var cachedFormat: [UInt8] = []
     private var cachedGT: Int? = nil
     private var cachedDP: Int? = nil
@@ -141,15 +143,12 @@ public struct VCFStatsAccumulator: Sendable {
     /// - Throws: ``VCFError`` for a malformed GT or DP, or a wrong number of sample columns.
     public mutating func add(_ v: VCFRecordView) throws(VCFError) {
         let b = v.bytes
-        stats.records += 1
         // Split ALT and classify each allele against REF.
         let refRange = v.refRange
         let altRange = v.altRange
         alleleStart.removeAll(keepingCapacity: true)
-        alleleEnd.removeAll(keepingCapacity: true)
         alleleClass.removeAll(keepingCapacity: true)
         alleleStart.append(refRange.lowerBound)
-        alleleEnd.append(refRange.upperBound)
         alleleClass.append(.reference)
         var lineType: VariantClass = []
         if v.alleleCount > 1 {
@@ -159,14 +158,22 @@ public struct VCFStatsAccumulator: Sendable {
                 while e < altRange.upperBound, b[e] != ASCII.comma { e += 1 }
                 let c = VariantClass.classify(b, refRange, b, s..<e)
                 alleleStart.append(s)
-                alleleEnd.append(e)
                 alleleClass.append(c)
                 lineType.formUnion(c)
                 s = e + 1
             }
         }
-        if lineType == .reference { stats.noAlts += 1 }
         let refBase = ASCII.acgt(b[refRange.lowerBound])
+        // Decode and check every sample before counting anything, so that a line rejected for a bad
+        // genotype (and skipped in lenient mode) leaves no partial counts behind.
+        let samplesDecoded = sampleNames.isEmpty ? false : try decodeSamples(v)
+        countSite(b, lineType: lineType, refBase: refBase, alleleCount: v.alleleCount)
+        if samplesDecoded { countSamples(b, refBase: refBase) }
+    }
+
+    private mutating func countSite(_ b: UnsafeRawBufferPointer, lineType: VariantClass, refBase: Int, alleleCount: Int) {
+        stats.records += 1
+        if lineType == .reference { stats.noAlts += 1 }
         if lineType.contains(.snv) {
             stats.snvs += 1
             if refBase >= 0 {
@@ -186,12 +193,10 @@ public struct VCFStatsAccumulator: Sendable {
         if lineType.contains(.indel) { stats.indels += 1 }
         if lineType.contains(.mnv) { stats.mnvs += 1 }
         if lineType.contains(.other) { stats.others += 1 }
-        if v.alleleCount > 2 {
+        if alleleCount > 2 {
             stats.multiallelicSites += 1
             if lineType == .snv { stats.multiallelicSNVSites += 1 }
         }
-        guard !sampleNames.isEmpty else { return }
-        try addSamples(v, refBase: refBase)
     }
 
     private mutating func lookUpFormat(_ v: VCFRecordView) {
@@ -203,69 +208,87 @@ public struct VCFStatsAccumulator: Sendable {
         }
     }
 
-    private mutating func addSamples(_ v: VCFRecordView, refBase: Int) throws(VCFError) {
+    /// Phase 1: decodes every sample's GT and DP into scratch, throwing on the first bad one.
+    /// Returns whether the record has GT or DP to count.
+    private mutating func decodeSamples(_ v: VCFRecordView) throws(VCFError) -> Bool {
         lookUpFormat(v)
+        let n = sampleNames.count
+        if sampleGT.count != n {
+            sampleGT = [GenotypeSummary](repeating: GenotypeSummary(kind: .missing, firstAlt: 0), count: n)
+            sampleDepth = [Int](repeating: -1, count: n)
+        }
         let gtIndex = cachedGT
         let dpIndex = cachedDP
+        hasGT = gtIndex != nil
         if gtIndex == nil && dpIndex == nil {
             // Nothing to count, but the columns must still be there.
-            try v.forEachSampleColumn(sampleCount: sampleNames.count) { _, _ in }
-            return
+            try v.forEachSampleColumn(sampleCount: n) { _, _ in }
+            return false
         }
-        if gtIndex != nil { stats.genotypes += sampleNames.count }
         let b = v.bytes
         let alleleCount = v.alleleCount
-        let stride = Self.stride
-        var nonRef = 0
-        var lastNonRef = 0
         let names = sampleNames
-        let starts = alleleStart
-        let classes = alleleClass
-        try counters.withUnsafeMutableBufferPointer { (c) throws(VCFError) in
-            try v.forEachSampleColumn(sampleCount: names.count) { (sample, column) throws(VCFError) in
-                let o = sample * stride
-                if let dpIndex, let r = v.subfield(dpIndex, in: column), !(r.count == 1 && b[r.lowerBound] == ASCII.dot), !r.isEmpty {
-                    guard let depth = Numbers.integer(b, r) else {
-                        throw VCFError(.record, "\(quoted(b.string(r), limit: 20)) is not an integer", field: "sample \(names[sample]) DP")
+        try sampleGT.withUnsafeMutableBufferPointer { (gts) throws(VCFError) in
+            try sampleDepth.withUnsafeMutableBufferPointer { (depths) throws(VCFError) in
+                try v.forEachSample(sampleCount: n, first: gtIndex, second: dpIndex) { (sample, gtRange, dpRange) throws(VCFError) in
+                    depths[sample] = -1
+                    if let r = dpRange, !r.isEmpty, !(r.count == 1 && b[r.lowerBound] == ASCII.dot) {
+                        guard let depth = Numbers.integer(b, r), depth >= 0 else {
+                            throw VCFError(.record, "\(quoted(b.string(r), limit: 20)) is not a depth (a whole number)", field: "sample \(names[sample]) DP")
+                        }
+                        depths[sample] = depth
                     }
-                    c[o + 6] += depth
-                    c[o + 7] += 1
-                }
-                guard let gtIndex else { return }
-                let gt: GenotypeSummary
-                if gtIndex == 0 {
-                    var e = column.lowerBound
-                    while e < column.upperBound, b[e] != ASCII.colon { e += 1 }
-                    guard let s = GenotypeSummary.classify(b, column.lowerBound..<e, alleleCount: alleleCount) else {
-                        throw Self.badGenotype(b, column.lowerBound..<e, sample: names[sample], alleleCount: alleleCount)
-                    }
-                    gt = s
-                } else {
-                    guard let r = v.subfield(gtIndex, in: column) else {
-                        c[o + 11] += 1
+                    guard gtIndex != nil else { return }
+                    guard let r = gtRange else {
+                        gts[sample] = GenotypeSummary(kind: .missing, firstAlt: 0)
                         return
                     }
-                    guard let s = GenotypeSummary.classify(b, r, alleleCount: alleleCount) else {
+                    guard let gt = GenotypeSummary.classify(b, r, alleleCount: alleleCount) else {
                         throw Self.badGenotype(b, r, sample: names[sample], alleleCount: alleleCount)
                     }
-                    gt = s
+                    gts[sample] = gt
                 }
+            }
+        }
+        return true
+    }
+
+    /// Phase 2: counts the decoded samples with bcftools 1.16's rules.
+    private mutating func countSamples(_ b: UnsafeRawBufferPointer, refBase: Int) {
+        let n = sampleNames.count
+        let stride = Self.stride
+        let classes = alleleClass
+        let starts = alleleStart
+        let gts = sampleGT
+        let depths = sampleDepth
+        let countGT = hasGT
+        if countGT { stats.genotypes += n }
+        var nonRef = 0
+        var lastNonRef = 0
+        counters.withUnsafeMutableBufferPointer { c in
+            for sample in 0..<n {
+                let o = sample * stride
+                if depths[sample] >= 0 {
+                    c[o + 6] += depths[sample]
+                    c[o + 7] += 1
+                }
+                guard countGT else { continue }
+                let gt = gts[sample]
                 switch gt.kind {
                 case .missing:
                     c[o + 11] += 1
-                    return
+                    continue
                 case .haploidRef:
                     c[o + 9] += 1
-                    return
+                    continue
                 case .haploidAlt:
                     c[o + 10] += 1
-                    return
+                    continue
+                case .homRef:
+                    c[o + 0] += 1
+                    continue
                 default:
                     break
-                }
-                if gt.kind == .homRef {
-                    c[o + 0] += 1
-                    return
                 }
                 nonRef += 1
                 lastNonRef = sample
@@ -277,7 +300,7 @@ public struct VCFStatsAccumulator: Sendable {
                     if classes[gt.firstAlt].contains(.snv) {
                         let alt = ASCII.acgt(b[starts[gt.firstAlt]])
                         // bcftools skips the rest of this sample (indel count included) for a non-ACGT allele.
-                        if alt < 0 { return }
+                        if alt < 0 { continue }
                         if abs(refBase - alt) == 2 { c[o + 3] += 1 } else { c[o + 4] += 1 }
                     }
                 }

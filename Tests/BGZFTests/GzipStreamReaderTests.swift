@@ -1,0 +1,75 @@
+import BGZF
+import Foundation
+import Testing
+
+@Suite struct GzipStreamReaderTests {
+    /// Files that are valid (concatenated) gzip: plain gzip, two members, and BGZF (every block is a gzip member).
+    static let files = ["plain.gz", "multi-member.gz", "text.bgz", "extra-subfield-first.bgz", "empty-blocks.bgz"]
+    static let chunkSizes = [1, 100, 65_536, 4 << 20]
+
+    @Test(arguments: files, chunkSizes)
+    func readsTheExactText(_ file: String, chunkSize: Int) throws {
+        let (chunks, error) = decodeGzip(Fixture.path(file), chunkSize: chunkSize)
+        #expect(error == nil)
+        let text = chunks.flatMap { $0 }
+        #expect(text.count == Fixture.textCount)
+        #expect(text == Fixture.text, "first bytes: \(text.hexPrefix)")
+        // Chunks are full except the last, and never empty.
+        #expect(chunks.dropLast().allSatisfy { $0.count == chunkSize })
+        #expect(chunks.allSatisfy { !$0.isEmpty && $0.count <= chunkSize })
+        #expect(chunks.count == (Fixture.textCount + chunkSize - 1) / chunkSize)
+    }
+
+    @Test func secondMemberAloneIsTheSecondHalf() throws {
+        let bytes = try Fixture.bytes("multi-member.gz")
+        let second = Array(bytes[Fixture.multiMemberSecondMemberAt...])
+        #expect(second.prefix(3) == [0x1f, 0x8b, 0x08])
+        let temp = try TemporaryFile(second, name: "second.gz")
+        defer { temp.remove() }
+        let (chunks, error) = decodeGzip(temp.path, chunkSize: 4_096)
+        #expect(error == nil)
+        #expect(chunks.flatMap { $0 } == Array(Fixture.text[(Fixture.textCount / 2)...]))
+    }
+
+    @Test(arguments: [1, 100, 4 << 20])
+    func truncatedGzipThrowsTruncated(chunkSize: Int) throws {
+        let path = Fixture.path("truncated.gz")
+        let (chunks, error) = decodeGzip(path, chunkSize: chunkSize)
+        let thrown = try #require(error, "truncated.gz must not read as complete")
+        guard case .truncated = thrown.kind else {
+            Issue.record("expected truncated, got \(thrown)")
+            return
+        }
+        // The stream ends at the end of the file.
+        #expect(thrown.offset == Fixture.truncatedGzSize)
+        #expect(thrown.path == path)
+        #expect(thrown.description.contains("byte \(Fixture.truncatedGzSize): "))
+        // What came out before the error is a correct prefix.
+        let text = chunks.flatMap { $0 }
+        #expect(text.count < Fixture.textCount)
+        #expect(text == Array(Fixture.text.prefix(text.count)))
+    }
+
+    /// A BGZF file cut inside a block is also a truncated gzip stream.
+    @Test func truncatedBGZFReadAsGzip() throws {
+        let (_, error) = decodeGzip(Fixture.path("truncated.bgz"), chunkSize: 1_000)
+        let thrown = try #require(error)
+        #expect(KindTag(thrown.kind) == .truncated)
+        #expect(thrown.offset == Fixture.truncatedAt)
+    }
+
+    @Test(arguments: ["corrupt-deflate.bgz", "text.txt"])
+    func undecodableDataIsCorrupt(_ file: String) throws {
+        let (_, error) = decodeGzip(Fixture.path(file), chunkSize: 1_000)
+        let thrown = try #require(error)
+        #expect(thrown.kind == .corruptData, "\(thrown)")
+    }
+
+    @Test func emptyFileHasNoChunks() throws {
+        let temp = try TemporaryFile([], name: "empty.gz")
+        defer { temp.remove() }
+        let (chunks, error) = decodeGzip(temp.path, chunkSize: 100)
+        #expect(error == nil)
+        #expect(chunks.isEmpty)
+    }
+}

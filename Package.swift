@@ -55,7 +55,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TailorCLITests",
-            dependencies: ["TailorCLI", "GenomicFiles"],
+            // Depending on the executable makes SwiftPM build it before the tests, which run it.
+            dependencies: ["TailorCLI", "GenomicFiles", "tailor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

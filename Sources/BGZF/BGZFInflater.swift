@@ -42,35 +42,35 @@ public final class BGZFInflater {
     }
 
     private func inflate(_ batch: BGZFBatch, _ raw: UnsafeRawBufferPointer) throws(BGZFError) -> [UInt8] {
-            var total = 0
+        var total = 0
+        for i in 0..<batch.blockCount {
+            let block = UnsafeRawBufferPointer(rebasing: raw[batch.blockStarts[i]..<batch.blockStarts[i + 1]])
+            let isize = BGZFBlock.trailer(of: block).isize
+            guard isize <= BGZFBlock.maxPayload else {
+                throw BGZFError(
+                    .badHeader("block claims \(isize) uncompressed bytes (at most 65536)"),
+                    offset: batch.fileOffset + Int64(batch.blockStarts[i]), path: path)
+            }
+            total += isize
+        }
+        var failure: BGZFError?
+        let out = [UInt8](unsafeUninitializedCapacity: total) { destination, initialized in
+            var written = 0
             for i in 0..<batch.blockCount {
                 let block = UnsafeRawBufferPointer(rebasing: raw[batch.blockStarts[i]..<batch.blockStarts[i + 1]])
-                let isize = BGZFBlock.trailer(of: block).isize
-                guard isize <= BGZFBlock.maxPayload else {
-                    throw BGZFError(
-                        .badHeader("block claims \(isize) uncompressed bytes (at most 65536)"),
-                        offset: batch.fileOffset + Int64(batch.blockStarts[i]), path: path)
+                let offset = batch.fileOffset + Int64(batch.blockStarts[i])
+                do throws(BGZFError) {
+                    let free = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: destination[written...]))
+                    written += try inflateBlock(block, into: free, fileOffset: offset)
+                } catch {
+                    failure = error
+                    break
                 }
-                total += isize
             }
-            var failure: BGZFError?
-            let out = [UInt8](unsafeUninitializedCapacity: total) { destination, initialized in
-                var written = 0
-                for i in 0..<batch.blockCount {
-                    let block = UnsafeRawBufferPointer(rebasing: raw[batch.blockStarts[i]..<batch.blockStarts[i + 1]])
-                    let offset = batch.fileOffset + Int64(batch.blockStarts[i])
-                    do throws(BGZFError) {
-                        let free = UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: destination[written...]))
-                        written += try inflateBlock(block, into: free, fileOffset: offset)
-                    } catch {
-                        failure = error
-                        break
-                    }
-                }
-                initialized = failure == nil ? written : 0
-            }
-            if let failure { throw failure }
-            return out
+            initialized = failure == nil ? written : 0
+        }
+        if let failure { throw failure }
+        return out
     }
 
     /// Inflates one whole block into `destination` and returns the number of bytes written.
@@ -84,20 +84,24 @@ public final class BGZFInflater {
         guard isize <= destination.count, isize <= BGZFBlock.maxPayload else {
             throw BGZFError(.badHeader("block claims \(isize) uncompressed bytes (at most 65536)"), offset: fileOffset, path: path)
         }
-        if isize == 0 {
-            return 0
-        }
+        // Inflate even when the trailer says 0 bytes: a damaged trailer must not make data vanish silently.
+        // With an output-size pointer libdeflate reports a short output as success, so compare sizes ourselves.
+        var scratch: UInt8 = 0
+        let output = isize == 0 ? UnsafeMutableRawPointer(&scratch) : destination.baseAddress!
         var actual = 0
-        let result = libdeflate_deflate_decompress(
-            decompressor, block.baseAddress! + dataStart, dataEnd - dataStart, destination.baseAddress!, isize, &actual)
+        let result = libdeflate_deflate_decompress(decompressor, block.baseAddress! + dataStart, dataEnd - dataStart, output, isize, &actual)
         guard result == LIBDEFLATE_SUCCESS else {
             if result == LIBDEFLATE_INSUFFICIENT_SPACE {
                 throw BGZFError(.sizeMismatch(expected: isize, actual: isize + 1), offset: fileOffset, path: path)
             }
-            if result == LIBDEFLATE_SHORT_OUTPUT {
-                throw BGZFError(.sizeMismatch(expected: isize, actual: actual), offset: fileOffset, path: path)
-            }
             throw BGZFError(.corruptData, offset: fileOffset, path: path)
+        }
+        guard actual == isize else {
+            throw BGZFError(.sizeMismatch(expected: isize, actual: actual), offset: fileOffset, path: path)
+        }
+        if isize == 0 {
+            guard crc == 0 else { throw BGZFError(.crcMismatch(expected: crc, actual: 0), offset: fileOffset, path: path) }
+            return 0
         }
         let computed = UInt32(libdeflate_crc32(0, destination.baseAddress!, actual))
         guard computed == crc else {

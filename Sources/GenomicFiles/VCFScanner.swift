@@ -1,7 +1,8 @@
 import BGZF
 public import VCF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a scan saw besides the caller's own results.
@@ -121,7 +122,10 @@ extension VCFFile {
                         let index = submitted
                         group.addTask {
                             let inflater = BGZFInflater(path: path)
-                            return (index, Self.work(batch, inflater: inflater, initial: initial, sampleCount: sampleCount, lenient: lenient, record: record))
+                            return (
+                                index,
+                                Self.work(batch, inflater: inflater, initial: initial, sampleCount: sampleCount, lenient: lenient, record: record)
+                            )
                         }
                         submitted += 1
                     }

@@ -88,7 +88,9 @@ enum StatsOutput {
         out.append("Ts/Tv\t\(s.transitions)/\(s.transversions) = \(ratio)")
         if !s.samples.isEmpty {
             out.append("")
-            out.append(["sample", "homRef", "homAlt", "het", "ts", "tv", "indels", "meanDP", "singletons", "hapRef", "hapAlt", "missing"].joined(separator: "\t"))
+            out.append(
+                ["sample", "homRef", "homAlt", "het", "ts", "tv", "indels", "meanDP", "singletons", "hapRef", "hapAlt", "missing"].joined(
+                    separator: "\t"))
             for p in s.samples {
                 let row = [p.homRef, p.homAlt, p.het, p.transitions, p.transversions, p.indels].map(String.init)
                 let tail = [p.singletons, p.haploidRef, p.haploidAlt, p.missing].map(String.init)

@@ -193,12 +193,15 @@ public struct VCFHeader: Sendable, Hashable {
             if let numberText = meta["Number"], let parsed = VCFNumber(numberText) {
                 number = parsed
             } else {
-                warnings.append("line \(lineNumber): ##\(meta.key) ID=\(id): Number '\(meta["Number"] ?? "")' is not an integer, A, R, G or '.'; read as '.'")
+                warnings.append(
+                    "line \(lineNumber): ##\(meta.key) ID=\(id): Number '\(meta["Number"] ?? "")' is not an integer, A, R, G or '.'; read as '.'")
             }
             if let typeText = meta["Type"], let parsed = VCFValueType(rawValue: typeText) {
                 type = parsed
             } else {
-                warnings.append("line \(lineNumber): ##\(meta.key) ID=\(id): Type '\(meta["Type"] ?? "")' is not Integer, Float, Flag, Character or String; read as String")
+                warnings.append(
+                    "line \(lineNumber): ##\(meta.key) ID=\(id): Type '\(meta["Type"] ?? "")' is not Integer, Float, Flag, Character or String; read as String"
+                )
             }
             if type == .flag && meta.key == "FORMAT" {
                 warnings.append("line \(lineNumber): ##FORMAT ID=\(id): Type=Flag is not allowed in FORMAT; read as String")

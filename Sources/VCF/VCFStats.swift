@@ -234,7 +234,8 @@ public struct VCFStatsAccumulator: Sendable {
                     depths[sample] = -1
                     if let r = dpRange, !r.isEmpty, !(r.count == 1 && b[r.lowerBound] == ASCII.dot) {
                         guard let depth = Numbers.integer(b, r), depth >= 0 else {
-                            throw VCFError(.record, "\(quoted(b.string(r), limit: 20)) is not a depth (a whole number)", field: "sample \(names[sample]) DP")
+                            throw VCFError(
+                                .record, "\(quoted(b.string(r), limit: 20)) is not a depth (a whole number)", field: "sample \(names[sample]) DP")
                         }
                         depths[sample] = depth
                     }

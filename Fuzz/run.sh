@@ -48,9 +48,17 @@ if [ $build -eq 1 ]; then
     # inputs were found ... Is the code instrumented for coverage?"). --sanitize=fuzzer is still needed so
     # that SwiftPM links libFuzzer's main instead of the target's own. See README.md.
     echo "== building (release, fuzzer + address sanitizers) in $SCRATCH"
-    swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
-        --scratch-path "$SCRATCH" 2>&1 | grep -v "Cannot export local symbol" || true
-    [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "run.sh: build failed" >&2; exit 1; }
+    # (ld.gold's "Cannot export local symbol '__asan_...'" warnings are harmless and filtered out.)
+    buildlog=$(mktemp)
+    if ! swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address \
+        --scratch-path "$SCRATCH" >"$buildlog" 2>&1; then
+        grep -v "Cannot export local symbol" "$buildlog" >&2
+        rm -f "$buildlog"
+        echo "run.sh: build failed" >&2
+        exit 1
+    fi
+    grep -v "Cannot export local symbol" "$buildlog" | tail -1
+    rm -f "$buildlog"
 fi
 BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
 
@@ -64,6 +72,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     cp Corpus/"$target"/* "$corpus"/
     log="$WORK/$target/fuzz.log"
+    started=$(date +%s)
     flags=(-dict="$FUZZ_DIR/vcf.dict" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$artifacts/")
     if [ $replay -eq 1 ]; then
@@ -86,10 +95,11 @@ for target in "${targets[@]}"; do
         execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
         execs=${execs:-0}
     fi
-    rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | awk '{ print $2 }' | tail -1)
+    elapsed=$(( $(date +%s) - started ))
+    rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{ print $2 }')
     found=$(find "$artifacts" -type f | wc -l)
-    line="$target: $execs executions, ${rate:-?} exec/s, coverage ${cov:-?} edges, corpus $(ls "$corpus" | wc -l) files, exit $status, $found artifact(s)"
+    line="$target: $execs executions in ${elapsed}s ($rate exec/s), coverage ${cov:-?} edges, corpus $(ls "$corpus" | wc -l) files, exit $status, $found artifact(s)"
     echo "   $line"
     summary+=("$line")
     if [ "$status" -ne 0 ] || [ "$found" -gt 0 ]; then

@@ -92,7 +92,15 @@ public final class BGZFInflater {
         let result = libdeflate_deflate_decompress(decompressor, block.baseAddress! + dataStart, dataEnd - dataStart, output, isize, &actual)
         guard result == LIBDEFLATE_SUCCESS else {
             if result == LIBDEFLATE_INSUFFICIENT_SPACE {
-                throw BGZFError(.sizeMismatch(expected: isize, actual: isize + 1), offset: fileOffset, path: path)
+                // Rare: learn the true size for the message by inflating into a full-size scratch block.
+                var scratchBlock = [UInt8](repeating: 0, count: BGZFBlock.maxPayload)
+                var trueSize = 0
+                let retry = scratchBlock.withUnsafeMutableBytes {
+                    libdeflate_deflate_decompress(
+                        decompressor, block.baseAddress! + dataStart, dataEnd - dataStart, $0.baseAddress!, $0.count, &trueSize)
+                }
+                guard retry == LIBDEFLATE_SUCCESS else { throw BGZFError(.corruptData, offset: fileOffset, path: path) }
+                throw BGZFError(.sizeMismatch(expected: isize, actual: trueSize), offset: fileOffset, path: path)
             }
             throw BGZFError(.corruptData, offset: fileOffset, path: path)
         }

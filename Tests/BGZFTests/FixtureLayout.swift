@@ -95,8 +95,17 @@ struct BGZFDecode {
     var sawAnyBlock = false
 }
 
+extension BGZFDecode: CustomStringConvertible {
+    /// Short, so that failed expectations do not print 136 KB of bytes.
+    var description: String {
+        "BGZFDecode(\(output.count) bytes out, \(batches.count) batches, error: \(error.map(String.init(describing:)) ?? "none"))"
+    }
+}
+
 /// Reads `path` (from `start`) with ``BGZFBlockReader`` and ``BGZFInflater`` until the end or the first error.
-func decodeBGZF(_ path: String, maxBlocks: Int, readSize: Int = 4 << 20, from start: Int64 = 0) -> BGZFDecode {
+/// The default `readSize` is smaller than the reader's own 4 MiB because `ReadableFile` zero-fills every read
+/// buffer, which takes ~0.7 s per 4 MiB read in debug builds.
+func decodeBGZF(_ path: String, maxBlocks: Int, readSize: Int = 70_000, from start: Int64 = 0) -> BGZFDecode {
     var result = BGZFDecode()
     do throws(BGZFError) {
         let file = try ReadableFile(path: path)
@@ -165,7 +174,34 @@ enum KindTag: String, Sendable, Equatable, CustomStringConvertible {
     var description: String { rawValue }
 }
 
-extension Array where Element == UInt8 {
-    /// A short hex rendering for failure messages.
-    var hexPrefix: String { prefix(32).map { String(format: "%02x", $0) }.joined(separator: " ") }
+/// Expects `actual` to equal `expected` byte for byte, reporting sizes and the first difference instead of
+/// dumping 136 KB arrays.
+func expectBytes(
+    _ actual: [UInt8], _ expected: some Collection<UInt8>, _ comment: Comment? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    let expected = Array(expected)
+    if actual == expected { return }
+    let firstDifference =
+        zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        ?? min(actual.count, expected.count)
+    let context = { (bytes: [UInt8]) in
+        String(decoding: bytes[min(firstDifference, bytes.count)..<min(firstDifference + 24, bytes.count)], as: UTF8.self)
+            .debugDescription
+    }
+    Issue.record(
+        """
+        bytes differ\(comment.map { " (\($0))" } ?? ""): got \(actual.count) bytes, expected \(expected.count); \
+        first difference at index \(firstDifference): got \(context(actual)), expected \(context(expected))
+        """, sourceLocation: sourceLocation)
+}
+
+/// Expects `actual` to be the first `actual.count` bytes of the reference text (what a reader may deliver
+/// before an error), reporting concisely.
+func expectTextPrefix(_ actual: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
+    guard actual.count <= Fixture.textCount else {
+        Issue.record("got \(actual.count) bytes, more than the whole text (\(Fixture.textCount))", sourceLocation: sourceLocation)
+        return
+    }
+    expectBytes(actual, Fixture.text.prefix(actual.count), "prefix of text.txt", sourceLocation: sourceLocation)
 }

@@ -1,8 +1,9 @@
 import BGZF
 import Foundation
-@testable import GenomicFiles
 import Testing
 import VCF
+
+@testable import GenomicFiles
 
 @Suite struct VCFFileTests {
     static let golden = BcftoolsStats(text: (try? Fixtures.text("sample.bcftools-stats.txt")) ?? "")
@@ -146,7 +147,9 @@ import VCF
         let plain = try VCFFile(path: Fixtures.path("sample.vcf"))
         let (records, _) = try await plain.scan(
             initial: [Entry](),
-            record: { (acc: inout [Entry], v: VCFRecordView) throws(VCFError) in acc.append(Entry(chrom: v.chrom, position: v.position, end: v.referenceEnd)) },
+            record: { (acc: inout [Entry], v: VCFRecordView) throws(VCFError) in
+                acc.append(Entry(chrom: v.chrom, position: v.position, end: v.referenceEnd))
+            },
             merge: { $0 += $1 })
         #expect(records.count == 3000)
         let file = try VCFFile(path: Fixtures.path("sample.vcf.gz"))

@@ -49,7 +49,10 @@ import VCF
         (["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\tA"], "appears more than once"),
         (["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tSAMPLE1"], "expected 'FORMAT'"),
         (["##fileformat=VCFv4.2", "##contig=<ID=chr1,length=big>", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"], "length 'big'"),
-        (["##fileformat=VCFv4.2", "##INFO=<ID=X,Number=1,Type=String,Description=\"open>", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"], "unterminated"),
+        (
+            ["##fileformat=VCFv4.2", "##INFO=<ID=X,Number=1,Type=String,Description=\"open>", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"],
+            "unterminated"
+        ),
         (["##fileformat=VCFv4.2", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO", "##late=1"], "after the #CHROM line"),
     ])
     func rejectsMalformedHeaders(_ lines: [String], _ expected: String) {
@@ -86,7 +89,10 @@ import VCF
         #expect(evidence.reason.contains("2 of 2"))
     }
 
-    @Test(arguments: [("hg19.fa", GenomeBuild.grch37), ("Homo_sapiens_assembly38.fasta", .grch38), ("reference.fa", .unknown), ("GRCh38_full_analysis_set.fa", .grch38), ("hs37d5.fa", .grch37)])
+    @Test(arguments: [
+        ("hg19.fa", GenomeBuild.grch37), ("Homo_sapiens_assembly38.fasta", .grch38), ("reference.fa", .unknown),
+        ("GRCh38_full_analysis_set.fa", .grch38), ("hs37d5.fa", .grch37),
+    ])
     func referenceLineIsAHintWithoutLengths(_ reference: String, _ build: GenomeBuild) {
         #expect(GenomeBuild.recognise(contigs: [VCFContig(id: "chr1")], reference: reference).build == build)
     }

@@ -41,7 +41,11 @@ import VCF
     func qualAcceptsEveryFloatSpelling(_ qual: String) throws {
         let r = try record("chr1\t100\t.\tA\tG\t\(qual)\tPASS\t.\tGT\t0/1\t0/0", header: header)
         let value = try #require(r.quality)
-        if qual.lowercased() == "nan" { #expect(value.isNaN) } else { #expect(value == Double(qual) ?? (qual.hasPrefix("-") ? -.infinity : .infinity)) }
+        if qual.lowercased() == "nan" {
+            #expect(value.isNaN)
+        } else {
+            #expect(value == Double(qual) ?? (qual.hasPrefix("-") ? -.infinity : .infinity))
+        }
     }
 
     @Test func negativeIntegersAndUndeclaredKeys() throws {
@@ -84,6 +88,13 @@ import VCF
         #expect(!genotype.isPhased)
         #expect(Genotype("./1", alleleCount: 2)?.isPartiallyMissing == true)
         #expect(Genotype("./.", alleleCount: 2)?.isMissing == true)
+    }
+
+    // §4.4 PS: phased calls belong to a phase set; calls in different sets are not phased with each other.
+    @Test func phaseSetsAreReadPerSample() throws {
+        let r = try record("chr1\t100\t.\tA\tG\t.\tPASS\t.\tGT:PS\t0|1:100\t1|0:.", header: header)
+        #expect(try r.withView { (v) throws(VCFError) in try v.formatValues("PS", header: header) } == ["100", "."])
+        #expect(try r.genotypes(header: header).map(\.isPhased) == [true, true])
     }
 
     @Test(arguments: ["", "0/", "/", "a/b", "0//1", "0/1 ", "0\\1", "1.1"])

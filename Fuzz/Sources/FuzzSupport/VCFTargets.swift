@@ -56,24 +56,33 @@ public func fuzzVCFRecordInput(_ data: UnsafeRawBufferPointer) {
     exerciseBody(UnsafeRawBufferPointer(rebasing: data[1...]), header: header)
 }
 
-/// FuzzVCFHeader: the input as UTF-8 text split on `\n` is handed to `VCFHeader.parse(lines:)`. When the
-/// text also has data lines (lines not starting with `#`), the leading `#` lines are parsed as the header
-/// and the data lines are decoded against it, so header definitions (types, numbers, samples, version)
-/// reach the record decoders.
+/// FuzzVCFHeader: the input is split into lines on byte `\n` (a trailing `\r` dropped, each line decoded as
+/// UTF-8 with invalid bytes repaired), as `VCFFile` does, and handed to `VCFHeader.parse(lines:)`. When the
+/// text also has data lines (lines not starting with `#`), the leading `#` lines are parsed as the header and
+/// the data lines are decoded against it, so header definitions (types, numbers, samples, version) reach
+/// the record decoders.
 public func fuzzVCFHeaderInput(_ data: UnsafeRawBufferPointer) {
-    let text = String(decoding: data, as: UTF8.self)
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    // Split bytes, not Characters: Swift reads "\r\n" as one Character.
+    var lines: [Substring] = []
+    var lineStarts: [Int] = []
+    var start = 0
+    while start <= data.count {
+        var end = start
+        while end < data.count, data[end] != 10 { end += 1 }
+        var stop = end
+        if stop > start, data[stop - 1] == 13 { stop -= 1 }
+        lines.append(Substring(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<stop]), as: UTF8.self)))
+        lineStarts.append(start)
+        start = end + 1
+    }
+    if lines.count > 1, lines.last == "" { lines.removeLast() }
     if let header = try? VCFHeader.parse(lines: lines) {
         exerciseHeader(header)
     }
     guard let firstData = lines.firstIndex(where: { !$0.hasPrefix("#") }), firstData > 0 else { return }
     guard let header = try? VCFHeader.parse(lines: Array(lines[..<firstData])) else { return }
     exerciseHeader(header)
-    // The byte offset where the data lines start: header lines plus their newlines.
-    var offset = 0
-    for line in lines[..<firstData] { offset += line.utf8.count + 1 }
-    let body = Array(text.utf8.dropFirst(offset))
-    body.withUnsafeBytes { exerciseBody($0, header: header) }
+    exerciseBody(UnsafeRawBufferPointer(rebasing: data[lineStarts[firstData]...]), header: header)
 }
 
 // MARK: Shared work
@@ -158,13 +167,20 @@ public func exerciseView(_ view: VCFRecordView, header: VCFHeader) {
     check(alts.count + 1 == view.alleleCount, "alts.count + 1 != alleleCount")
     check(view.alleles.count == view.alleleCount, "alleles.count != alleleCount")
     let qualRange = Int(view.columns.altEnd) + 1..<Int(view.columns.qualEnd)
-    let qualIsDot = qualRange.count == 1 && view.bytes[qualRange.lowerBound] == 46
-    check(view.quality != nil || qualIsDot, "accepted QUAL '\(view.bytes.text(qualRange))', which does not decode")
+    // QUAL `.` and (as htslib reads it) an empty QUAL are missing; anything else accepted must decode.
+    let qualIsMissing = qualRange.isEmpty || (qualRange.count == 1 && view.bytes[qualRange.lowerBound] == 46)
+    check(view.quality != nil || qualIsMissing, "accepted QUAL \(view.bytes.text(qualRange)), which does not decode")
     _ = view.filters
     _ = view.formatKeys
     _ = view.formatIndex(of: "GT")
     check(view.referenceEnd >= view.position, "referenceEnd before POS")
     for variant in alts.prefix(8) { _ = VariantClass.classify(ref: ref, alt: variant) }
+    let split = view.splitAlleles()
+    check(split.count == alts.count, "splitAlleles gave \(split.count) alleles for \(alts.count) ALTs")
+    for allele in split {
+        check(!allele.variant.ref.isEmpty && !allele.variant.alt.isEmpty, "splitAlleles trimmed an allele away: \(allele.variant)")
+        check(allele.variant.position >= view.position, "splitAlleles moved POS left: \(allele.variant)")
+    }
 
     let keys = view.infoKeys
     for key in keys.prefix(16) {
@@ -187,6 +203,13 @@ public func exerciseView(_ view: VCFRecordView, header: VCFHeader) {
             // What a genotype prints must parse back to the same genotype.
             let text = genotype.description
             check(Genotype(text, alleleCount: view.alleleCount) == genotype, "genotype \(text) does not round-trip")
+            for altIndex in 1..<min(view.alleleCount, 4) {
+                let projected = genotype.projected(onto: altIndex, others: altIndex == 2 ? .missing : .reference)
+                check(projected.ploidy == genotype.ploidy, "projected genotype changed ploidy")
+            }
+            if genotype.ploidy == 2, let a = genotype.alleles[0], let b = genotype.alleles[1] {
+                _ = Genotype.genotypeListIndex(a, b)
+            }
         }
     }
     _ = try? view.formatValues("DP", header: header)

@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "TailorBenchmarks",
-    dependencies: [.package(path: "..")],
+    dependencies: [.package(name: "Tailor", path: "..")],
     targets: [
         .executableTarget(
             name: "vcf-bench",

@@ -77,27 +77,41 @@ public final class BGZFInflater {
     public func inflateBlock(_ block: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, fileOffset: Int64)
         throws(BGZFError) -> Int
     {
+        guard block.count >= BGZFBlock.fixedHeaderSize + 8 else {
+            throw BGZFError(.truncated("a block needs at least 20 bytes, found \(block.count)"), offset: fileOffset, path: path)
+        }
         let xlen = Int(block[10]) | Int(block[11]) << 8
         let dataStart = BGZFBlock.fixedHeaderSize + xlen
         let dataEnd = block.count - 8
+        guard dataStart <= dataEnd else {
+            throw BGZFError(
+                .badHeader("extra field of \(xlen) bytes leaves no room for data in a \(block.count)-byte block"), offset: fileOffset, path: path)
+        }
         let (crc, isize) = BGZFBlock.trailer(of: block)
         guard isize <= destination.count, isize <= BGZFBlock.maxPayload else {
             throw BGZFError(.badHeader("block claims \(isize) uncompressed bytes (at most 65536)"), offset: fileOffset, path: path)
         }
         // Inflate even when the trailer says 0 bytes: a damaged trailer must not make data vanish silently.
         // With an output-size pointer libdeflate reports a short output as success, so compare sizes ourselves.
-        var scratch: UInt8 = 0
-        let output = isize == 0 ? UnsafeMutableRawPointer(&scratch) : destination.baseAddress!
+        let source = block.baseAddress! + dataStart
+        let sourceCount = dataEnd - dataStart
         var actual = 0
-        let result = libdeflate_deflate_decompress(decompressor, block.baseAddress! + dataStart, dataEnd - dataStart, output, isize, &actual)
+        let result: libdeflate_result
+        if isize == 0 {
+            var scratch: UInt8 = 0
+            result = withUnsafeMutableBytes(of: &scratch) {
+                libdeflate_deflate_decompress(decompressor, source, sourceCount, $0.baseAddress!, 0, &actual)
+            }
+        } else {
+            result = libdeflate_deflate_decompress(decompressor, source, sourceCount, destination.baseAddress!, isize, &actual)
+        }
         guard result == LIBDEFLATE_SUCCESS else {
             if result == LIBDEFLATE_INSUFFICIENT_SPACE {
                 // Rare: learn the true size for the message by inflating into a full-size scratch block.
                 var scratchBlock = [UInt8](repeating: 0, count: BGZFBlock.maxPayload)
                 var trueSize = 0
                 let retry = scratchBlock.withUnsafeMutableBytes {
-                    libdeflate_deflate_decompress(
-                        decompressor, block.baseAddress! + dataStart, dataEnd - dataStart, $0.baseAddress!, $0.count, &trueSize)
+                    libdeflate_deflate_decompress(decompressor, source, sourceCount, $0.baseAddress!, $0.count, &trueSize)
                 }
                 guard retry == LIBDEFLATE_SUCCESS else { throw BGZFError(.corruptData, offset: fileOffset, path: path) }
                 throw BGZFError(.sizeMismatch(expected: isize, actual: trueSize), offset: fileOffset, path: path)

@@ -207,8 +207,11 @@ struct ByteReader {
     }
 
     mutating func uint32() throws(IndexError) -> UInt32 {
-        let b = try bytes(4)
-        return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+        guard offset + 4 <= bytes.count else {
+            throw IndexError(path: path, message: "index is truncated at byte \(offset) (needed 4 more bytes)")
+        }
+        defer { offset += 4 }
+        return UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
     }
 
     mutating func uint64() throws(IndexError) -> UInt64 {

@@ -27,17 +27,21 @@ guard let index = try GenomicIndex.load(forVCF: path, header: file.header) else 
 }
 let loadTime = clock.now - loadStart
 let contigs = file.header.contigs.filter { ($0.length ?? 0) > length * 2 }
-var seed: UInt64 = 2026
-func next(_ bound: Int) -> Int {
-    seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-    return Int((seed >> 33) % UInt64(bound))
+/// A fixed-seed generator, so every run queries the same regions.
+struct Windows {
+    var seed: UInt64 = 2026
+    mutating func next(_ bound: Int) -> Int {
+        seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((seed >> 33) % UInt64(bound))
+    }
 }
+var windows = Windows()
 var times: [Double] = []
 var records = 0
 var genotypes = 0
 for _ in 0..<queries {
-    let contig = contigs[next(contigs.count)]
-    let start = 1 + next((contig.length ?? 0) - length)
+    let contig = contigs[windows.next(contigs.count)]
+    let start = 1 + windows.next((contig.length ?? 0) - length)
     let region = GenomicRegion(contig: contig.id, start: start, end: start + length - 1)
     let t0 = clock.now
     try file.query(region, index: index) { (view) throws(VCFError) in

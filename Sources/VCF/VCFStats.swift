@@ -233,9 +233,11 @@ public struct VCFStatsAccumulator: Sendable {
                 try v.forEachSample(sampleCount: n, first: gtIndex, second: dpIndex) { (sample, gtRange, dpRange) throws(VCFError) in
                     depths[sample] = -1
                     if let r = dpRange, !r.isEmpty, !(r.count == 1 && b[r.lowerBound] == ASCII.dot) {
-                        guard let depth = Numbers.integer(b, r), depth >= 0 else {
+                        // htslib stores FORMAT integers as int32; bounding DP also keeps the sums from overflowing.
+                        guard let depth = Numbers.integer(b, r), depth >= 0, depth <= Int(Int32.max) else {
                             throw VCFError(
-                                .record, "\(quoted(b.string(r), limit: 20)) is not a depth (a whole number)", field: "sample \(names[sample]) DP")
+                                .record, "\(quoted(b.string(r), limit: 20)) is not a depth (a whole number up to 2147483647)",
+                                field: "sample \(names[sample]) DP")
                         }
                         depths[sample] = depth
                     }

@@ -27,12 +27,20 @@ public enum VCFStatistics {
             path: path, container: file.container, version: header.version, build: header.build, region: region, usedIndex: false,
             stats: VCFStats(), summary: ScanSummary())
         let initial = VCFStatsAccumulator(header: header)
+        var regionWarnings: [String] = []
+        if let region, !header.contigs.isEmpty, header.contigName(matching: region.contig) == nil {
+            // bcftools answers zero records here; a typo in a contig name deserves to be told.
+            let known = header.contigs.prefix(5).map(\.id).joined(separator: ", ")
+            regionWarnings.append(
+                "contig '\(region.contig)' is not among the file's \(header.contigs.count) ##contig lines (\(known), …); no record can match")
+        }
         if let region {
             if file.container == .bgzf, let index = try GenomicIndex.load(forVCF: path, header: header) {
                 var accumulator = initial
                 let visited = try file.query(region, index: index) { (view) throws(VCFError) in try accumulator.add(view) }
                 report.stats = accumulator.result
                 report.summary.records = visited
+                report.summary.warnings = header.warnings + regionWarnings
                 report.usedIndex = true
                 return report
             }
@@ -46,6 +54,7 @@ public enum VCFStatistics {
                 merge: { $0.merge($1) })
             report.stats = accumulator.result
             report.summary = summary
+            report.summary.warnings += regionWarnings
             return report
         }
         let (accumulator, summary) = try await file.scan(

@@ -175,6 +175,15 @@ import VCF
         #expect(checked > 100)
     }
 
+    @Test func unknownContigIsReportedNotSilentlyEmpty() async throws {
+        let report = try await VCFStatistics.compute(path: Fixtures.path("sample.vcf.gz"), region: GenomicRegion(contig: "chr99"))
+        #expect(report.stats.records == 0)
+        #expect(report.summary.warnings.contains { $0.contains("contig 'chr99' is not among the file's 24 ##contig lines") })
+        let known = try await VCFStatistics.compute(path: Fixtures.path("sample.vcf.gz"), region: GenomicRegion(contig: "7"))
+        #expect(known.summary.warnings.isEmpty)
+        #expect(known.stats.records > 0)
+    }
+
     @Test func deletionSpanningIntoTheRegionIsReturned() throws {
         let file = try VCFFile(path: Fixtures.path("spanning.vcf.gz"))
         let index = try #require(try GenomicIndex.load(forVCF: Fixtures.path("spanning.vcf.gz"), header: file.header))

@@ -2,13 +2,15 @@
 # Builds the fuzz targets with libFuzzer + AddressSanitizer and runs each for a while on a copy of its seed
 # corpus. Exits non-zero when a target crashed, trapped, hung or ran out of memory.
 #
-#   ./run.sh [--no-build] [--replay] [--jobs N] [SECONDS] [TARGET...]
+#   ./run.sh [--no-build] [--replay] [--keep] [--jobs N] [SECONDS] [TARGET...]
 #
 #   SECONDS     how long to fuzz each target (default 60)
 #   TARGET      FuzzVCFHeader, FuzzVCFRecord, FuzzBGZFBlock (default: all three, one after another)
-#   --replay    run every seed of Corpus/<target>/ once instead of fuzzing (a quick regression check)
+#   --replay    run every input of Corpus/<target>/ and FailCases/<target>/ once instead of fuzzing
+#               (a quick regression check)
 #   --jobs N    run N fuzzing processes per target at the same time (libFuzzer -fork=N; default 1)
 #   --no-build  use the binaries already in .build-fuzz/
+#   --keep      keep the work directory (grown corpus, logs) even when nothing failed
 #
 # Extra libFuzzer flags can be passed in FUZZ_FLAGS, e.g. FUZZ_FLAGS="-seed=1 -only_ascii=1".
 # Crash, timeout and OOM inputs are written to the work directory printed at the end (kept when
@@ -24,6 +26,7 @@ ALL_TARGETS=(FuzzVCFHeader FuzzVCFRecord FuzzBGZFBlock)
 
 build=1
 replay=0
+keep=0
 jobs=1
 seconds=60
 targets=()
@@ -31,8 +34,9 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) build=0 ;;
         --replay) replay=1 ;;
+        --keep) keep=1 ;;
         --jobs) jobs=$2; shift ;;
-        -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
         [0-9]*) seconds=$1 ;;
         Fuzz*) targets+=("$1") ;;
         *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -76,9 +80,11 @@ for target in "${targets[@]}"; do
     flags=(-dict="$FUZZ_DIR/vcf.dict" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$artifacts/")
     if [ $replay -eq 1 ]; then
-        echo "== $target: replaying $(ls "$corpus" | wc -l) seeds"
+        failcases=()
+        [ -d "FailCases/$target" ] && failcases=("$FUZZ_DIR/FailCases/$target")
+        echo "== $target: replaying $(ls "$corpus" | wc -l) seeds and $(ls FailCases/"$target" 2>/dev/null | wc -l) fail cases"
         set +e
-        "$BIN/$target" "${flags[@]}" -runs=0 ${FUZZ_FLAGS:-} "$corpus" >"$log" 2>&1
+        "$BIN/$target" "${flags[@]}" -runs=0 ${FUZZ_FLAGS:-} "$corpus" "${failcases[@]}" >"$log" 2>&1
         status=$?
         set -e
     else
@@ -90,14 +96,15 @@ for target in "${targets[@]}"; do
         status=$?
         set -e
     fi
-    execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{ s += $2 } END { print s + 0 }')
+    execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{ s += $2 } END { print s + 0 }' || true)
+    execs=${execs:-0}
     if [ "$execs" -eq 0 ]; then  # -fork prints no final stats; use the last status line
-        execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
+        execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#' || true)
         execs=${execs:-0}
     fi
     elapsed=$(( $(date +%s) - started ))
     rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{ print $2 }')
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{ print $2 }' || true)
     found=$(find "$artifacts" -type f | wc -l)
     line="$target: $execs executions in ${elapsed}s ($rate exec/s), coverage ${cov:-?} edges, corpus $(ls "$corpus" | wc -l) files, exit $status, $found artifact(s)"
     echo "   $line"
@@ -116,5 +123,9 @@ if [ $failed -eq 1 ]; then
     echo "FAILED: crash/timeout/oom inputs and logs are in $WORK"
     exit 1
 fi
-rm -rf "$WORK"
-echo "OK: no crashes"
+if [ $keep -eq 1 ]; then
+    echo "OK: no crashes (work directory kept: $WORK)"
+else
+    rm -rf "$WORK"
+    echo "OK: no crashes"
+fi

@@ -102,7 +102,7 @@ def main():
         else:
             passed += 1
             print(f"ok   {path}: {t['records']} records, {t['samples']} samples")
-    print(f"concordance with bcftools stats: {passed} passed, {failed} failed, {skipped} skipped")
+    print(f"bcftools-concordance: {passed} passed, {failed} failed, {skipped} skipped")
     sys.exit(1 if failed else 0)
 
 

@@ -74,7 +74,8 @@ extension VCFRecordView {
 /// Decodes a comma-separated value list: `.` elements are missing; 4.3 strings are percent-decoded.
 func decodeValue(_ text: String, type: VCFValueType, field: String, header: VCFHeader) throws(VCFError) -> VCFValue {
     if type == .flag { return .flag }
-    let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+    // Split on the byte, not the Character: a comma followed by a combining mark is one Character.
+    let parts = text.utf8.split(separator: ASCII.comma, omittingEmptySubsequences: false).map { Substring(String(decoding: $0, as: UTF8.self)) }
     switch type {
     case .integer:
         var values: [Int?] = []

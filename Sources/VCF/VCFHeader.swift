@@ -292,8 +292,9 @@ public struct VCFHeader: Sendable, Hashable {
     private static let fixedColumns = ["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
 
     private static func parseColumnLine(_ line: Substring, lineNumber: Int) throws(VCFError) -> [String] {
-        let columns = line.dropFirst().split(separator: "\t", omittingEmptySubsequences: false).map {
-            String($0.hasSuffix("\r") ? $0.dropLast() : $0)
+        // Split on the tab byte, as data lines are split (a tab followed by a combining mark is one Character).
+        let columns = line.dropFirst().utf8.split(separator: ASCII.tab, omittingEmptySubsequences: false).map {
+            String(decoding: $0.last == ASCII.carriageReturn ? $0.dropLast() : $0, as: UTF8.self)
         }
         guard columns.count >= 8 else {
             if line.contains(" ") && !line.contains("\t") {

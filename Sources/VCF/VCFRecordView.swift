@@ -193,7 +193,10 @@ public struct VCFRecordView {
     @inline(__always) var qualRange: Range<Int> { Int(columns.altEnd) + 1..<Int(columns.qualEnd) }
     @inline(__always) var filterRange: Range<Int> { Int(columns.qualEnd) + 1..<Int(columns.filterEnd) }
     @inline(__always) var infoRange: Range<Int> { Int(columns.filterEnd) + 1..<Int(columns.infoEnd) }
-    @inline(__always) var formatRange: Range<Int> { Int(columns.infoEnd) + 1..<Int(columns.formatEnd) }
+    /// FORMAT, or an empty range at the end of INFO for a line without FORMAT.
+    @inline(__always) var formatRange: Range<Int> {
+        columns.hasFormat ? Int(columns.infoEnd) + 1..<Int(columns.formatEnd) : Int(columns.infoEnd)..<Int(columns.infoEnd)
+    }
     /// Start of the first sample column (meaningful only when the line has FORMAT).
     @inline(__always) var samplesStart: Int { Int(columns.formatEnd) + 1 }
 
@@ -203,18 +206,12 @@ public struct VCFRecordView {
     public func chromEquals(_ name: [UInt8]) -> Bool { bytes.equals(chromRange, name) }
 
     /// The IDs (empty for `.`).
-    public var ids: [String] {
-        let text = bytes.string(idRange)
-        return text == "." || text.isEmpty ? [] : text.split(separator: ";").map(String.init)
-    }
+    public var ids: [String] { split(idRange, on: ASCII.semicolon, omittingEmpty: true) }
 
     public var ref: String { bytes.string(refRange) }
 
     /// ALT alleles as written (empty for `.`).
-    public var alts: [String] {
-        let text = bytes.string(altRange)
-        return text == "." ? [] : text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    }
+    public var alts: [String] { split(altRange, on: ASCII.comma, omittingEmpty: false) }
 
     /// All alleles: REF then ALTs.
     public var alleles: [String] { [ref] + alts }
@@ -228,14 +225,30 @@ public struct VCFRecordView {
 
     /// FILTER: `nil` when `.` (not filtered), `["PASS"]` when passed, otherwise the failed filters.
     public var filters: [String]? {
-        let text = bytes.string(filterRange)
-        return text == "." ? nil : text.split(separator: ";").map(String.init)
+        let r = filterRange
+        return r.count == 1 && bytes[r.lowerBound] == ASCII.dot ? nil : split(r, on: ASCII.semicolon, omittingEmpty: true)
     }
 
     /// FORMAT keys (empty for a sites-only line).
     public var formatKeys: [String] {
         guard columns.hasFormat else { return [] }
-        return bytes.string(formatRange).split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        return split(formatRange, on: ASCII.colon, omittingEmpty: false, dotIsNone: false)
+    }
+
+    /// Splits a column on a separator byte, exactly where the byte-level parser splits. (Splitting the
+    /// decoded String on a Character would not: a separator followed by a combining mark is one Character.)
+    /// A lone `.` is no values unless `dotIsNone` is false.
+    func split(_ range: Range<Int>, on separator: UInt8, omittingEmpty: Bool, dotIsNone: Bool = true) -> [String] {
+        if range.isEmpty || (dotIsNone && range.count == 1 && bytes[range.lowerBound] == ASCII.dot) { return [] }
+        var parts: [String] = []
+        var start = range.lowerBound
+        while start <= range.upperBound {
+            var end = start
+            while end < range.upperBound, bytes[end] != separator { end += 1 }
+            if end > start || !omittingEmpty { parts.append(bytes.string(start..<end)) }
+            start = end + 1
+        }
+        return parts
     }
 
     /// Position of `key` in FORMAT, or `nil`.

@@ -211,6 +211,9 @@ public struct VCFStatsAccumulator: Sendable {
     /// Phase 1: decodes every sample's GT and DP into scratch, throwing on the first bad one.
     /// Returns whether the record has GT or DP to count.
     private mutating func decodeSamples(_ v: VCFRecordView) throws(VCFError) -> Bool {
+        guard v.columns.hasFormat else {
+            throw VCFError(.record, "the header declares \(sampleNames.count) sample(s) but this line has no FORMAT column", field: "FORMAT")
+        }
         lookUpFormat(v)
         let n = sampleNames.count
         if sampleGT.count != n {

@@ -153,6 +153,18 @@ import VCF
         #expect(empty.ids.isEmpty && empty.quality == nil)
     }
 
+    /// Found by the fuzzer: a separator followed by a combining mark is one Swift Character, so the text
+    /// accessors must split bytes, exactly as the line parser does, or ALT indexes stop matching GT.
+    @Test func separatorsFollowedByCombiningMarksSplitLikeTheParser() throws {
+        let r = try record("chr1\t100\trs1;\u{301}rs2\tN\tN.,\u{301}.\t.\tq1;\u{301}q2\tNOTE=a,\u{301}b\tGT:\u{301}DP\t0/2\t0/0", header: header)
+        #expect(r.alleleCount == 3)
+        #expect(r.alts.count == 2)
+        #expect(r.ids.count == 2)
+        #expect(r.filters?.count == 2)
+        #expect(r.formatKeys.count == 2)
+        if case .strings(let values) = try r.info("NOTE", header: header) { #expect(values.count == 2) } else { Issue.record("NOTE not decoded") }
+    }
+
     @Test func sitesOnlyRecord() throws {
         let sites = try makeHeader(samples: [])
         let r = try record("chr1\t100\t.\tA\tG\t.\tPASS\tDP=3", header: sites)

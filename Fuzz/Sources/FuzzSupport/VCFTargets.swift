@@ -164,8 +164,21 @@ public func exerciseView(_ view: VCFRecordView, header: VCFHeader) {
     let ref = view.ref
     let alts = view.alts
     check(!ref.isEmpty, "accepted a line with an empty REF")
-    check(alts.count + 1 == view.alleleCount, "alts.count + 1 != alleleCount")
-    check(view.alleles.count == view.alleleCount, "alleles.count != alleleCount")
+    check(alts.count + 1 == view.alleleCount, "alts.count + 1 != alleleCount", known: .graphemeSplit)
+    check(view.alleles.count == view.alleleCount, "alleles.count != alleleCount", known: .graphemeSplit)
+    // The String accessors must split columns where the byte-level parser does.
+    let columns = view.columns
+    let idRange = Int(columns.posEnd) + 1..<Int(columns.idEnd)
+    let filterRange = Int(columns.qualEnd) + 1..<Int(columns.filterEnd)
+    check(view.ids.count == view.bytes.fieldCount(idRange, separator: 59, omittingEmpty: true, dotIsNone: true),
+        "ids \(view.ids) split differently from the bytes \(view.bytes.text(idRange))", known: .graphemeSplit)
+    check((view.filters?.count ?? 0) == view.bytes.fieldCount(filterRange, separator: 59, omittingEmpty: true, dotIsNone: true),
+        "filters \(view.filters ?? []) split differently from the bytes \(view.bytes.text(filterRange))", known: .graphemeSplit)
+    if columns.hasFormat {
+        let formatRange = Int(columns.infoEnd) + 1..<Int(columns.formatEnd)
+        check(view.formatKeys.count == view.bytes.fieldCount(formatRange, separator: 58, omittingEmpty: false, dotIsNone: false),
+            "formatKeys \(view.formatKeys) split differently from the bytes \(view.bytes.text(formatRange))", known: .graphemeSplit)
+    }
     let qualRange = Int(view.columns.altEnd) + 1..<Int(view.columns.qualEnd)
     // QUAL `.` and (as htslib reads it) an empty QUAL are missing; anything else accepted must decode.
     let qualIsMissing = qualRange.isEmpty || (qualRange.count == 1 && view.bytes[qualRange.lowerBound] == 46)
@@ -218,6 +231,20 @@ public func exerciseView(_ view: VCFRecordView, header: VCFHeader) {
 }
 
 extension UnsafeRawBufferPointer {
+    /// How many fields `range` holds when split on the byte `separator` (as the byte-level parser splits).
+    func fieldCount(_ range: Range<Int>, separator: UInt8, omittingEmpty: Bool, dotIsNone: Bool) -> Int {
+        if dotIsNone && range.count == 1 && self[range.lowerBound] == 46 { return 0 }
+        var count = 0
+        var start = range.lowerBound
+        while start <= range.upperBound {
+            var end = start
+            while end < range.upperBound, self[end] != separator { end += 1 }
+            if end > start || !omittingEmpty { count += 1 }
+            start = end + 1
+        }
+        return count
+    }
+
     /// The bytes in `range`, with control characters escaped, for check messages.
     func text(_ range: Range<Int>) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: self[range]), as: UTF8.self).debugDescription

@@ -148,10 +148,16 @@ public struct GenomicIndex: Sendable {
         let begin = max(0, region.start - 1)
         let end = min(region.end, maxCoordinate)
         guard begin < end else { return [] }
+        // Records before this offset end before the region: tabix keeps a linear index of 16 kb windows,
+        // CSI keeps the smallest offset per bin (use the deepest bin holding `begin`, or its nearest parent).
         var minOffset = VirtualOffset(rawValue: 0)
-        if format == .tabix, !ref.linear.isEmpty {
-            let window = min(begin >> minShift, ref.linear.count - 1)
-            minOffset = ref.linear[window]
+        switch format {
+        case .tabix:
+            if !ref.linear.isEmpty { minOffset = ref.linear[min(begin >> minShift, ref.linear.count - 1)] }
+        case .csi:
+            var bin = ((1 << (depth * 3)) - 1) / 7 + (begin >> minShift)
+            while bin > 0 && ref.binMinOffset[UInt32(bin)] == nil { bin = (bin - 1) >> 3 }
+            minOffset = ref.binMinOffset[UInt32(bin)] ?? VirtualOffset(rawValue: 0)
         }
         var chunks: [IndexChunk] = []
         for bin in Self.bins(begin: begin, end: end, minShift: minShift, depth: depth) {

@@ -38,13 +38,6 @@ public struct VCFReadOptions: Sendable {
 enum RawBatch: Sendable {
     case compressed(BGZFBatch)
     case text([UInt8])
-
-    var isEmpty: Bool {
-        switch self {
-        case .compressed(let b): return b.blockCount == 0
-        case .text(let t): return t.isEmpty
-        }
-    }
 }
 
 /// An open VCF file: its container, its parsed header, and a cursor at the first data line.

@@ -16,8 +16,6 @@ public struct ScanSummary: Sendable {
     /// The first problems met in lenient mode, each with its line number.
     public var problems: [VCFError] = []
     public var warnings: [String] = []
-    /// Uncompressed bytes of data lines processed.
-    public var bytes = 0
 }
 
 /// The result of one worker's batch.
@@ -35,7 +33,6 @@ struct BatchOutput<Partial: Sendable>: Sendable {
     /// Problems with their line index counted from the first interior line (0-based).
     var problems: [(Int, VCFError)]
     var fatal: (any Error & Sendable)?
-    var bytes: Int
 }
 
 extension VCFFile {
@@ -66,7 +63,6 @@ extension VCFFile {
 
         // Folds one batch's output into the running result, in order.
         func absorb(_ out: BatchOutput<Partial>) throws {
-            summary.bytes += out.bytes
             if !out.sawNewline {
                 carry.append(contentsOf: out.head)
                 if carry.count > maxLine {
@@ -156,7 +152,6 @@ extension VCFFile {
         summary: inout ScanSummary, record: (inout Partial, VCFRecordView) throws(VCFError) -> Void
     ) throws {
         summary.dataLines += 1
-        summary.bytes += line.count
         let outcome: VCFError? = line.withUnsafeBytes { raw in
             do throws(VCFError) {
                 let kept = try handle(raw, sampleCount: sampleCount, into: &result, record: record)
@@ -194,8 +189,7 @@ extension VCFFile {
         record: (inout Partial, VCFRecordView) throws(VCFError) -> Void
     ) -> BatchOutput<Partial> {
         var out = BatchOutput(
-            head: [], tail: [], sawNewline: false, partial: initial, interiorLines: 0, records: 0, skipped: 0, problems: [], fatal: nil,
-            bytes: 0)
+            head: [], tail: [], sawNewline: false, partial: initial, interiorLines: 0, records: 0, skipped: 0, problems: [], fatal: nil)
         let text: [UInt8]
         switch batch {
         case .text(let t): text = t
@@ -219,7 +213,6 @@ extension VCFFile {
             var last = n - 1
             while raw[last] != 10 { last -= 1 }
             if last + 1 < n { out.tail = Array(raw[(last + 1)..<n]) }
-            out.bytes = last - first
             var start = first + 1
             var index = 0
             while start <= last {

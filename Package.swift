@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "VCF", targets: ["VCF"]),
         .library(name: "BGZF", targets: ["BGZF"]),
         .library(name: "GenomicFiles", targets: ["GenomicFiles"]),
+        // What each fuzz target does with one input; used by the libFuzzer package in Fuzz/ and by FuzzReplayTests.
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -41,13 +43,16 @@ let package = Package(
             dependencies: ["GenomicFiles", "VCF", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // The fuzz targets' per-input work and property checks (no libFuzzer here: see Fuzz/).
+        .target(name: "FuzzTargets", dependencies: ["VCF", "BGZF"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "tailor", dependencies: ["TailorCLI"],
             swiftSettings: swiftSettings),
 
         .testTarget(name: "BGZFTests", dependencies: ["BGZF"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        // FuzzCorpus holds inputs the fuzz-replay test reads by path (see Fuzz/README.md).
-        .testTarget(name: "VCFTests", dependencies: ["VCF"], exclude: ["FuzzCorpus"], swiftSettings: swiftSettings),
+        .testTarget(name: "VCFTests", dependencies: ["VCF"], swiftSettings: swiftSettings),
+        // Replays the fuzz corpus and every input that once crashed a fuzz target (see Fuzz/README.md).
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(
             name: "GenomicFilesTests",
             dependencies: ["GenomicFiles", "VCF", "BGZF"],

@@ -15,15 +15,8 @@ let package = Package(
         .package(name: "Tailor", path: "..")
     ],
     targets: [
-        // The work each fuzz target does for one input, shared with nothing else: the regression test in
-        // Tests/VCFTests/FuzzRegressionTests.swift repeats the VCF calls so that `swift test` replays the corpus.
-        .target(
-            name: "FuzzSupport",
-            dependencies: [.product(name: "VCF", package: "Tailor"), .product(name: "BGZF", package: "Tailor")],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(name: "FuzzVCFHeader", dependencies: ["FuzzSupport"], swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzVCFRecord", dependencies: ["FuzzSupport"], swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzBGZFBlock", dependencies: ["FuzzSupport"], swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzVCFHeader", dependencies: [.product(name: "FuzzTargets", package: "Tailor")], swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzVCFRecord", dependencies: [.product(name: "FuzzTargets", package: "Tailor")], swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzBGZFBlock", dependencies: [.product(name: "FuzzTargets", package: "Tailor")], swiftSettings: swiftSettings),
     ]
 )

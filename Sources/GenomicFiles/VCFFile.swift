@@ -53,6 +53,10 @@ public final class VCFFile {
     public private(set) var warnings: [String] = []
 
     private let file: ReadableFile
+    /// A second descriptor for index queries, so that they never move the streaming position.
+    private var queryFile: ReadableFile?
+    /// Whether the data lines have been streamed (a stream is read once; open the file again to re-read).
+    var streamed = false
     private var blockReader: BGZFBlockReader?
     private var gzipReader: GzipStreamReader?
     /// Text after the header that was inflated while looking for the header's end.
@@ -173,6 +177,8 @@ public final class VCFFile {
     /// Reads the blocks from `begin` up to and including the block at `end`, inflated, for index
     /// queries; also returns where the last block's text starts.
     func inflateBlocks(from begin: Int64, through end: Int64, inflater: BGZFInflater) throws -> (text: [UInt8], lastBlockStart: Int) {
+        if queryFile == nil { queryFile = try ReadableFile(path: path) }
+        let file = queryFile!
         try file.seek(to: begin)
         let reader = BGZFBlockReader(file: file, readSize: min(4 << 20, max(64 << 10, Int(end - begin) + 65_536)))
         var out: [UInt8] = []

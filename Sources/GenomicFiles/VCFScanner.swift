@@ -40,6 +40,8 @@ extension VCFFile {
     /// worker tasks, and merges the per-batch results **in file order**.
     ///
     /// Memory stays flat: at most about `threads + 1` batches (≈ 4 MiB of text each) are alive at once.
+    /// The records are streamed once per opened file; index queries (``query(_:index:_:)``) may come
+    /// before or after and use their own file descriptor.
     /// In strict mode the first bad line (in file order) stops the scan with its line number; in
     /// lenient mode bad lines are skipped, counted and the first few reported in ``ScanSummary/problems``.
     ///
@@ -52,6 +54,10 @@ extension VCFFile {
         record: @escaping @Sendable (inout Partial, VCFRecordView) throws(VCFError) -> Void,
         merge: (inout Partial, Partial) -> Void
     ) async throws -> (Partial, ScanSummary) {
+        guard !streamed else {
+            throw VCFError(.request, "this file's records have already been read once; open it again to re-read", path: path)
+        }
+        streamed = true
         var result = initial
         var summary = ScanSummary()
         var carry: [UInt8] = []

@@ -184,6 +184,19 @@ import VCF
         #expect(known.stats.records > 0)
     }
 
+    @Test func queriesDoNotDisturbTheStreamAndAStreamIsReadOnce() async throws {
+        let file = try VCFFile(path: Fixtures.path("sample.vcf.gz"), options: VCFReadOptions(blocksPerBatch: 1))
+        let index = try #require(try GenomicIndex.load(forVCF: Fixtures.path("sample.vcf.gz"), header: file.header))
+        var queried = 0
+        try file.query(GenomicRegion(contig: "chr20"), index: index) { _ in queried += 1 }
+        #expect(queried > 0)
+        let (count, _) = try await file.scan(initial: 0, record: { (n: inout Int, _: VCFRecordView) throws(VCFError) in n += 1 }, merge: { $0 += $1 })
+        #expect(count == 3000)
+        await #expect(throws: VCFError.self) {
+            _ = try await file.scan(initial: 0, record: { (n: inout Int, _: VCFRecordView) throws(VCFError) in n += 1 }, merge: { $0 += $1 })
+        }
+    }
+
     @Test func deletionSpanningIntoTheRegionIsReturned() throws {
         let file = try VCFFile(path: Fixtures.path("spanning.vcf.gz"))
         let index = try #require(try GenomicIndex.load(forVCF: Fixtures.path("spanning.vcf.gz"), header: file.header))

@@ -37,14 +37,19 @@ public struct GenomicIndex: Sendable {
     /// Sequence names in index order.
     public let names: [String]
     let references: [Reference]
+    /// When the index was loaded for one contig only (a one-shot query), that contig's position.
+    public let onlyReference: Int?
 
     /// Finds and loads the index of `vcfPath`: `<path>.tbi`, then `<path>.csi`. Returns `nil` when there is none.
-    public static func load(forVCF vcfPath: String, header: VCFHeader) throws -> GenomicIndex? {
+    ///
+    /// - Parameter contig: load only this contig's bins (either naming), skipping the rest without
+    ///   building them: a one-shot query then costs a fraction of a full load. A server keeps a full index.
+    public static func load(forVCF vcfPath: String, header: VCFHeader, onlyContig contig: String? = nil) throws -> GenomicIndex? {
         for (suffix, format) in [(".tbi", Format.tabix), (".csi", Format.csi)] {
             let path = vcfPath + suffix
             guard let file = try? ReadableFile(path: path) else { continue }
             let bytes = try inflateAll(file)
-            return try GenomicIndex(bytes: bytes, format: format, path: path, header: header)
+            return try GenomicIndex(bytes: bytes, format: format, path: path, header: header, onlyContig: contig)
         }
         return nil
     }
@@ -58,7 +63,7 @@ public struct GenomicIndex: Sendable {
     }
 
     /// Parses the decompressed bytes of an index.
-    public init(bytes: [UInt8], format: Format, path: String, header: VCFHeader) throws(IndexError) {
+    public init(bytes: [UInt8], format: Format, path: String, header: VCFHeader, onlyContig: String? = nil) throws(IndexError) {
         var r = ByteReader(bytes: bytes, path: path)
         let magic = try r.bytes(4)
         self.format = format
@@ -71,20 +76,27 @@ public struct GenomicIndex: Sendable {
             names = Self.splitNames(try r.bytes(nameBytes))
             minShift = 14
             depth = 5
+            let wanted = onlyContig.map { [names] contig in Self.position(of: contig, in: names) } ?? nil
             var refs: [Reference] = []
-            for _ in 0..<nRef {
+            for i in 0..<nRef {
                 var ref = Reference()
                 let nBin = try r.int32(nonNegative: "n_bin")
+                let keep = onlyContig == nil || i == wanted
                 for _ in 0..<nBin {
                     let bin = try r.uint32()
-                    ref.bins[bin] = try Self.readChunks(&r)
+                    if keep { ref.bins[bin] = try Self.readChunks(&r) } else { try Self.skipChunks(&r) }
                 }
                 let nIntv = try r.int32(nonNegative: "n_intv")
-                ref.linear.reserveCapacity(nIntv)
-                for _ in 0..<nIntv { ref.linear.append(VirtualOffset(rawValue: try r.uint64())) }
+                if keep {
+                    ref.linear.reserveCapacity(nIntv)
+                    for _ in 0..<nIntv { ref.linear.append(VirtualOffset(rawValue: try r.uint64())) }
+                } else {
+                    try r.skip(nIntv * 8)
+                }
                 refs.append(ref)
             }
             references = refs
+            onlyReference = onlyContig == nil ? nil : (wanted ?? -1)
         case .csi:
             guard magic == Array("CSI".utf8) + [1] else { throw IndexError(path: path, message: "not a CSI index (bad magic)") }
             minShift = try r.int32(nonNegative: "min_shift")
@@ -101,18 +113,26 @@ public struct GenomicIndex: Sendable {
                 names = header.contigs.map(\.id)
             }
             let nRef = try r.int32(nonNegative: "n_ref")
+            let wanted = onlyContig.map { [names] contig in Self.position(of: contig, in: names) } ?? nil
             var refs: [Reference] = []
-            for _ in 0..<nRef {
+            for i in 0..<nRef {
                 var ref = Reference()
                 let nBin = try r.int32(nonNegative: "n_bin")
+                let keep = onlyContig == nil || i == wanted
                 for _ in 0..<nBin {
                     let bin = try r.uint32()
-                    ref.binMinOffset[bin] = VirtualOffset(rawValue: try r.uint64())
-                    ref.bins[bin] = try Self.readChunks(&r)
+                    let minOffset = VirtualOffset(rawValue: try r.uint64())
+                    if keep {
+                        ref.binMinOffset[bin] = minOffset
+                        ref.bins[bin] = try Self.readChunks(&r)
+                    } else {
+                        try Self.skipChunks(&r)
+                    }
                 }
                 refs.append(ref)
             }
             references = refs
+            onlyReference = onlyContig == nil ? nil : (wanted ?? -1)
         }
         guard names.count >= references.count else {
             throw IndexError(path: path, message: "index names \(names.count) sequences but has \(references.count)")
@@ -129,15 +149,27 @@ public struct GenomicIndex: Sendable {
         return chunks
     }
 
+    private static func skipChunks(_ r: inout ByteReader) throws(IndexError) {
+        try r.skip(try r.int32(nonNegative: "n_chunk") * 16)
+    }
+
+    private static func position(of contig: String, in names: [String]) -> Int? {
+        if let i = names.firstIndex(of: contig) { return i }
+        let wanted = ContigName.canonical(contig)
+        return names.firstIndex { ContigName.canonical($0) == wanted }
+    }
+
     private static func splitNames(_ bytes: [UInt8]) -> [String] {
         bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The index's name for a contig given in either naming (`chr7` or `7`).
-    public func referenceIndex(for contig: String) -> Int? {
-        if let i = names.firstIndex(of: contig) { return i }
-        let wanted = ContigName.canonical(contig)
-        return names.firstIndex { ContigName.canonical($0) == wanted }
+    /// The index's position of a contig given in either naming (`chr7` or `7`).
+    public func referenceIndex(for contig: String) -> Int? { Self.position(of: contig, in: names) }
+
+    /// Whether this index can answer queries on `contig` (false when it was loaded for another contig only).
+    public func covers(_ contig: String) -> Bool {
+        guard let only = onlyReference, let position = referenceIndex(for: contig) else { return true }  // unknown: no records
+        return position == only
     }
 
     /// The merged, ordered chunks that may hold records overlapping `region`.
@@ -210,6 +242,13 @@ struct ByteReader {
         }
         defer { offset += n }
         return Array(bytes[offset..<offset + n])
+    }
+
+    mutating func skip(_ n: Int) throws(IndexError) {
+        guard n >= 0, offset + n <= bytes.count else {
+            throw IndexError(path: path, message: "index is truncated at byte \(offset) (needed \(n) more bytes)")
+        }
+        offset += n
     }
 
     mutating func uint32() throws(IndexError) -> UInt32 {

@@ -15,6 +15,9 @@ extension VCFFile {
         guard container == .bgzf else {
             throw VCFError(.request, "an index query needs a BGZF-compressed file (bgzip it, then tabix -p vcf)", path: path)
         }
+        guard index.covers(region.contig) else {
+            throw VCFError(.request, "the index was loaded for one other contig only; load it in full to query \(region.contig)", path: path)
+        }
         let inflater = BGZFInflater(path: path)
         let sampleCount = header.samples.count
         guard let refIndex = index.referenceIndex(for: region.contig) else { return 0 }

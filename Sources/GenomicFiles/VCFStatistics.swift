@@ -35,7 +35,7 @@ public enum VCFStatistics {
                 "contig '\(region.contig)' is not among the file's \(header.contigs.count) ##contig lines (\(known), …); no record can match")
         }
         if let region {
-            if file.container == .bgzf, let index = try GenomicIndex.load(forVCF: path, header: header) {
+            if file.container == .bgzf, let index = try GenomicIndex.load(forVCF: path, header: header, onlyContig: region.contig) {
                 var accumulator = initial
                 let visited = try file.query(region, index: index) { (view) throws(VCFError) in try accumulator.add(view) }
                 report.stats = accumulator.result

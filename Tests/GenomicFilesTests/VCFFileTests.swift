@@ -197,6 +197,18 @@ import VCF
         }
     }
 
+    @Test(arguments: ["sample.vcf.gz", "sample-csi.vcf.gz"])
+    func anIndexLoadedForOneContigAnswersLikeAFullOne(_ name: String) throws {
+        let file = try VCFFile(path: Fixtures.path(name))
+        let full = try #require(try GenomicIndex.load(forVCF: Fixtures.path(name), header: file.header))
+        let partial = try #require(try GenomicIndex.load(forVCF: Fixtures.path(name), header: file.header, onlyContig: "3"))
+        let region = GenomicRegion(contig: "chr3", start: 20_000_000, end: 120_000_000)
+        #expect(full.chunks(for: region) == partial.chunks(for: region))
+        #expect(!partial.chunks(for: region).isEmpty)
+        #expect(partial.covers("chr3") && !partial.covers("chr4") && full.covers("chr4"))
+        #expect(throws: VCFError.self) { try file.query(GenomicRegion(contig: "chr4"), index: partial) { _ in } }
+    }
+
     @Test func deletionSpanningIntoTheRegionIsReturned() throws {
         let file = try VCFFile(path: Fixtures.path("spanning.vcf.gz"))
         let index = try #require(try GenomicIndex.load(forVCF: Fixtures.path("spanning.vcf.gz"), header: file.header))

@@ -20,11 +20,13 @@ let package = Package(
         .library(name: "VCF", targets: ["VCF"]),
         .library(name: "BGZF", targets: ["BGZF"]),
         .library(name: "GenomicFiles", targets: ["GenomicFiles"]),
+        .library(name: "Knowledge", targets: ["Knowledge"]),
         // What each fuzz target does with one input; used by the libFuzzer package in Fuzz/ and by FuzzReplayTests.
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries from Debian (libdeflate-dev, zlib1g-dev), through system-library targets.
@@ -37,10 +39,19 @@ let package = Package(
         .target(name: "VCF", swiftSettings: swiftSettings),
         // File-level reading: formats, header, parallel streaming, tabix/CSI region queries.
         .target(name: "GenomicFiles", dependencies: ["BGZF", "VCF"], swiftSettings: swiftSettings),
+        // Versioned knowledge packs compiled from public sources (manifest, licences, digests) and their loader.
+        .target(
+            name: "Knowledge",
+            dependencies: ["BGZF", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Packs")],
+            swiftSettings: swiftSettings
+        ),
         // The command-line interface as a library so tests can drive it in process.
         .target(
             name: "TailorCLI",
-            dependencies: ["GenomicFiles", "VCF", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "GenomicFiles", "VCF", "Knowledge", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The fuzz targets' per-input work and property checks (no libFuzzer here: see Fuzz/).
@@ -51,6 +62,7 @@ let package = Package(
 
         .testTarget(name: "BGZFTests", dependencies: ["BGZF"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VCFTests", dependencies: ["VCF"], swiftSettings: swiftSettings),
+        .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge", "BGZF"], swiftSettings: swiftSettings),
         // Replays the fuzz corpus and every input that once crashed a fuzz target (see Fuzz/README.md).
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(

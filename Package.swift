@@ -46,6 +46,8 @@ let package = Package(
             resources: [.copy("Packs")],
             swiftSettings: swiftSettings
         ),
+        // Pharmacogenomics: allele definitions from the pgx pack, genotypes at their positions (the matcher follows).
+        .target(name: "PGx", dependencies: ["VCF", "GenomicFiles", "Knowledge"], swiftSettings: swiftSettings),
         // The command-line interface as a library so tests can drive it in process.
         .target(
             name: "TailorCLI",
@@ -63,6 +65,8 @@ let package = Package(
         .testTarget(name: "BGZFTests", dependencies: ["BGZF"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VCFTests", dependencies: ["VCF"], swiftSettings: swiftSettings),
         .testTarget(name: "KnowledgeTests", dependencies: ["Knowledge", "BGZF"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PGxTests", dependencies: ["PGx", "GenomicFiles", "Knowledge"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         // Replays the fuzz corpus and every input that once crashed a fuzz target (see Fuzz/README.md).
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets"], resources: [.copy("Corpus")], swiftSettings: swiftSettings),
         .testTarget(

@@ -61,6 +61,12 @@ public struct KnowledgeError: Error, Sendable, Equatable, CustomStringConvertibl
     public var path: String?
     public var message: String
 
+    public init(pack: String, path: String? = nil, message: String) {
+        self.pack = pack
+        self.path = path
+        self.message = message
+    }
+
     public var description: String { "knowledge pack \(pack)" + (path.map { " (\($0))" } ?? "") + ": " + message }
 }
 

@@ -1,0 +1,103 @@
+public import GenomicFiles
+import VCF
+
+/// A sample's call at one defining position, in the allele strings of the VCF (not indexes), so that it
+/// can be compared with a definition's cells directly.
+public struct SiteCall: Sendable, Hashable {
+    /// The called alleles (`nil` = missing allele), in GT order.
+    public var alleles: [String?]
+    /// Whether the GT is phased (`|`).
+    public var phased: Bool
+    /// The FORMAT/PS phase set, when given: calls in different sets are not phased with each other.
+    public var phaseSet: String?
+
+    public init(alleles: [String?], phased: Bool, phaseSet: String? = nil) {
+        self.alleles = alleles
+        self.phased = phased
+        self.phaseSet = phaseSet
+    }
+}
+
+/// One sample's calls at the defining positions of every gene, and the positions the VCF did not cover.
+///
+/// A position absent from the VCF, or called `./.`, is **missing**, never assumed to be reference: the
+/// matcher leaves it out and says so.
+public struct SampleSiteCalls: Sendable {
+    public var sample: String
+    /// Per gene, per position index of its definition: the call, or nothing when missing.
+    public var calls: [String: [Int: SiteCall]]
+
+    /// The definition positions with no usable call, per gene.
+    public func missingPositions(of gene: GeneDefinition) -> [GeneDefinition.DefinitionPosition] {
+        let called = calls[gene.gene] ?? [:]
+        return gene.positions.indices.filter { index in
+            guard let call = called[index] else { return true }
+            return call.alleles.allSatisfy { $0 == nil }
+        }.map { gene.positions[$0] }
+    }
+}
+
+/// The problem that stops PGx calling for a whole file.
+public struct PGxInputError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Finds the defining positions of every gene in a VCF, in one streaming pass over all samples.
+public struct PGxSiteIndex: Sendable {
+    /// Position key (canonical contig, POS) → the genes and definition-position indexes it serves.
+    let sites: [Key: [(gene: String, index: Int)]]
+
+    struct Key: Hashable, Sendable {
+        var contig: String
+        var position: Int
+    }
+
+    public init(definitions: PGxDefinitions) {
+        var sites: [Key: [(gene: String, index: Int)]] = [:]
+        for gene in definitions.genes {
+            for (index, position) in gene.positions.enumerated() {
+                sites[Key(contig: ContigName.canonical(gene.chromosome), position: position.position), default: []].append((gene.gene, index))
+            }
+        }
+        self.sites = sites
+    }
+
+    /// The number of distinct positions the definitions use.
+    public var count: Int { sites.count }
+
+    /// Reads every sample's calls at the defining positions.
+    ///
+    /// - Throws: ``PGxInputError`` when the file is recognisably GRCh37 (the definitions are GRCh38), and
+    ///   the file's read and parse errors.
+    public func collect(from file: VCFFile) async throws -> [SampleSiteCalls] {
+        if file.header.build.build == .grch37 {
+            throw PGxInputError(
+                message:
+                    "\(file.path) is GRCh37 (\(file.header.build.reason)); the allele definitions are GRCh38 positions, so genes cannot be called from it"
+            )
+        }
+        let header = file.header
+        let samples = header.samples
+        let index = self
+        let (calls, _) = try await file.scan(
+            initial: [[String: [Int: SiteCall]]](repeating: [:], count: samples.count),
+            record: { (acc: inout [[String: [Int: SiteCall]]], view: VCFRecordView) throws(VCFError) in
+                guard let targets = index.sites[Key(contig: ContigName.canonical(view.chrom), position: view.position)] else { return }
+                let alleles = view.alleles
+                let genotypes = try view.genotypes(header: header)
+                let phaseSets = try view.formatValues("PS", header: header)
+                for (sample, genotype) in genotypes.enumerated() {
+                    let phaseSet = phaseSets.isEmpty ? nil : phaseSets[sample].flatMap { $0 == "." ? nil : $0 }
+                    let call = SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased, phaseSet: phaseSet)
+                    for target in targets { acc[sample][target.gene, default: [:]][target.index] = call }
+                }
+            },
+            merge: { total, part in
+                for sample in part.indices {
+                    total[sample].merge(part[sample]) { mine, theirs in mine.merging(theirs) { _, new in new } }
+                }
+            })
+        return samples.enumerated().map { SampleSiteCalls(sample: $1, calls: calls[$0]) }
+    }
+}

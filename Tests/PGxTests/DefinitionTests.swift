@@ -1,0 +1,87 @@
+import Foundation
+import GenomicFiles
+import Knowledge
+import PGx
+import Testing
+
+private let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.path
+
+@Suite struct DefinitionTests {
+    static let definitions = try! PGxDefinitions.bundled()
+
+    @Test func everyGeneTableDecodes() {
+        let genes = Self.definitions.genes.map(\.gene).sorted()
+        #expect(
+            genes == [
+                "ABCG2", "CACNA1S", "CFTR", "CYP2B6", "CYP2C19", "CYP2C9", "CYP2D6", "CYP3A4", "CYP3A5", "CYP4F2", "DPYD", "G6PD", "IFNL3",
+                "NAT2", "NUDT15", "RYR1", "SLCO1B1", "TPMT", "UGT1A1", "VKORC1",
+            ])
+        #expect(Self.definitions.packVersion == "2025-11-05-00-25")
+        for gene in Self.definitions.genes {
+            #expect(gene.genomeBuild.hasPrefix("GRCh38"), "\(gene.gene)")
+            #expect(gene.alleles.first?.isReference == true, "\(gene.gene)")
+            #expect(gene.alleles.allSatisfy { $0.alleles.count == gene.positions.count }, "\(gene.gene)")
+        }
+    }
+
+    /// Counts as PharmCAT's own summary of its definition tables gives them (docs/domain/pgx.md §1.6).
+    @Test(arguments: [("CYP2C19", 35, 36, "*38"), ("RYR1", 313, 339, "Reference"), ("UGT1A1", 4, 9, "*1"), ("G6PD", 171, 185, "B (reference)")])
+    func tableShapes(_ gene: String, _ positions: Int, _ alleles: Int, _ reference: String) throws {
+        let definition = try #require(Self.definitions.gene(gene))
+        #expect(definition.positions.count == positions)
+        #expect(definition.alleles.count == alleles)
+        #expect(definition.alleles[0].name == reference)
+    }
+
+    @Test func cellsAreInVCFRepresentation() throws {
+        let ugt1a1 = try #require(Self.definitions.gene("UGT1A1"))
+        let repeatIndex = try #require(ugt1a1.positions.firstIndex { $0.rsid == "rs3064744" })
+        #expect(ugt1a1.positions[repeatIndex].ref == "CAT")
+        #expect(ugt1a1.alleles.first { $0.name == "*28" }?.alleles[repeatIndex] == "CATAT")
+        #expect(ugt1a1.alleles.first { $0.name == "*28" }?.definedCount == 1)
+    }
+
+    @Test func siteIndexCoversEveryDefiningPosition() {
+        let index = PGxSiteIndex(definitions: Self.definitions)
+        let distinct = Set(Self.definitions.genes.flatMap { gene in gene.positions.map { "\(gene.chromosome):\($0.position)" } })
+        #expect(index.count == distinct.count)
+        #expect(index.count > 1100)
+    }
+}
+
+@Suite struct SiteCallTests {
+    @Test func officialExampleHasEveryPositionAndTheCYP2C19Star2Variant() async throws {
+        let definitions = DefinitionTests.definitions
+        let file = try VCFFile(path: fixtures + "/pharmcat.example2.vcf")
+        let samples = try await PGxSiteIndex(definitions: definitions).collect(from: file)
+        #expect(samples.map(\.sample) == ["Sample_2"])
+        let cyp2c19 = try #require(definitions.gene("CYP2C19"))
+        #expect(samples[0].missingPositions(of: cyp2c19).isEmpty)
+        let star2 = try #require(cyp2c19.positions.firstIndex { $0.rsid == "rs4244285" })
+        #expect(samples[0].calls["CYP2C19"]?[star2]?.alleles == ["A", "A"])
+    }
+
+    @Test func absentAndNoCallPositionsAreMissingNotReference() async throws {
+        let definitions = DefinitionTests.definitions
+        let cyp2c19 = try #require(definitions.gene("CYP2C19"))
+        let samples = try await PGxSiteIndex(definitions: definitions).collect(from: try VCFFile(path: fixtures + "/partial.vcf"))
+        let star2 = try #require(cyp2c19.positions.firstIndex { $0.rsid == "rs4244285" })
+        let star17 = try #require(cyp2c19.positions.firstIndex { $0.rsid == "rs12248560" })
+        // Sample A: both present ('10' and 'chr10' naming both match), phased with its phase set.
+        #expect(samples[0].calls["CYP2C19"]?[star2] == SiteCall(alleles: ["G", "A"], phased: true, phaseSet: "100"))
+        #expect(samples[0].calls["CYP2C19"]?[star17]?.alleles == ["T", "T"])
+        #expect(samples[0].missingPositions(of: cyp2c19).count == cyp2c19.positions.count - 2)
+        // Sample B: './.' at rs4244285 is missing too.
+        #expect(samples[1].missingPositions(of: cyp2c19).count == cyp2c19.positions.count - 1)
+        #expect(samples[1].missingPositions(of: cyp2c19).contains { $0.rsid == "rs4244285" })
+    }
+
+    @Test func grch37InputIsRefusedWithTheReason() async throws {
+        let file = try VCFFile(path: fixtures + "/grch37.vcf")
+        await #expect {
+            _ = try await PGxSiteIndex(definitions: DefinitionTests.definitions).collect(from: file)
+        } throws: { error in
+            "\(error)".contains("GRCh37") && "\(error)".contains("GRCh38 positions")
+        }
+    }
+}

@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "TailorCLI",
             dependencies: [
-                "GenomicFiles", "VCF", "Knowledge", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "GenomicFiles", "VCF", "Knowledge", "PGx", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

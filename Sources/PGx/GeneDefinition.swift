@@ -16,6 +16,19 @@ public struct GeneDefinition: Sendable, Hashable {
     /// Named alleles in table order; the first is the reference allele.
     public var alleles: [NamedAllele]
 
+    public init(
+        gene: String, chromosome: String, genomeBuild: String = "GRCh38", version: String = "test", source: String = "test",
+        positions: [DefinitionPosition], alleles: [NamedAllele]
+    ) {
+        self.gene = gene
+        self.chromosome = chromosome
+        self.genomeBuild = genomeBuild
+        self.version = version
+        self.source = source
+        self.positions = positions
+        self.alleles = alleles
+    }
+
     /// A defining position, in VCF coordinates and representation.
     public struct DefinitionPosition: Sendable, Hashable, Codable {
         public var position: Int
@@ -23,6 +36,14 @@ public struct GeneDefinition: Sendable, Hashable {
         public var chromosomeHgvsName: String?
         public var ref: String
         public var alts: [String]
+
+        public init(position: Int, rsid: String? = nil, chromosomeHgvsName: String? = nil, ref: String, alts: [String]) {
+            self.position = position
+            self.rsid = rsid
+            self.chromosomeHgvsName = chromosomeHgvsName
+            self.ref = ref
+            self.alts = alts
+        }
     }
 
     /// A row of the table: the allele (VCF representation) at each position, `nil` where the allele does not define it.
@@ -31,6 +52,13 @@ public struct GeneDefinition: Sendable, Hashable {
         public var id: String?
         public var alleles: [String?]
         public var isReference: Bool
+
+        public init(name: String, id: String? = nil, alleles: [String?], isReference: Bool) {
+            self.name = name
+            self.id = id
+            self.alleles = alleles
+            self.isReference = isReference
+        }
 
         /// The number of positions the allele defines (PharmCAT's allele score before missing positions).
         public var definedCount: Int { alleles.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }

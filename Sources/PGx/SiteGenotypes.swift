@@ -27,6 +27,11 @@ public struct SampleSiteCalls: Sendable {
     /// Per gene, per position index of its definition: the call, or nothing when missing.
     public var calls: [String: [Int: SiteCall]]
 
+    public init(sample: String, calls: [String: [Int: SiteCall]]) {
+        self.sample = sample
+        self.calls = calls
+    }
+
     /// The definition positions with no usable call, per gene.
     public func missingPositions(of gene: GeneDefinition) -> [GeneDefinition.DefinitionPosition] {
         let called = calls[gene.gene] ?? [:]

@@ -54,7 +54,7 @@ public struct NamedAlleleMatcher: Sendable {
             let first = call.alleles[0]!
             let second = call.alleles.count >= 2 ? call.alleles[1]! : first  // haploid: one strand, seen twice
             let known = Set([positions[index].ref] + positions[index].alts)
-            for base in [first, second] where !known.contains(base) {
+            for base in Set([first, second]).sorted() where !known.contains(base) {
                 result.warnings.append(
                     "undocumented allele \(base) at \(definition.chromosome):\(positions[index].position) (\(positions[index].rsid ?? "no rsID")): the gene cannot be called from it"
                 )

@@ -34,6 +34,13 @@ public struct NamedAlleleMatcher: Sendable {
         public var first: String
         public var second: String
         public var score: Int
+
+        public init(first: String, second: String, score: Int) {
+            self.first = first
+            self.second = second
+            self.score = score
+        }
+
         public var description: String { "\(first)/\(second)" }
     }
 

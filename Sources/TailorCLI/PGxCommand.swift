@@ -39,6 +39,10 @@ struct PGxCommand: AsyncParsableCommand {
     struct GeneOutput: Encodable {
         var gene: String
         var diplotypes: [String]
+        /// The phenotype shared by every top diplotype; `nil` when not called, when the gene has no table, or when ties disagree.
+        var phenotype: String?
+        var activity_score: String?
+        var phenotype_source: String?
         var score: Int?
         var phased: Bool
         var missing_positions: [String]
@@ -49,6 +53,7 @@ struct PGxCommand: AsyncParsableCommand {
         let output: [SampleOutput]
         do {
             let definitions = try PGxDefinitions.bundled()
+            let phenotyper = try Phenotyper.bundled()
             let options = VCFReadOptions(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
             let vcf = try VCFFile(path: file, options: options)
             if let sample, vcf.header.sampleIndex(sample) == nil {
@@ -60,10 +65,27 @@ struct PGxCommand: AsyncParsableCommand {
                     sample: sampleCalls.sample, knowledge: "pgx \(definitions.packVersion)",
                     genes: definitions.genes.map { gene in
                         let call = NamedAlleleMatcher(definition: gene).call(sampleCalls)
+                        var warnings = call.warnings
+                        let phenotypes = call.diplotypes.map {
+                            phenotyper.phenotype(gene: gene.gene, diplotype: $0, packVersion: definitions.packVersion)
+                        }
+                        var phenotype: PhenotypeCall?
+                        if let first = phenotypes.first, let found = first {
+                            if phenotypes.allSatisfy({ $0?.phenotype == found.phenotype && $0?.activityScore == found.activityScore }) {
+                                phenotype = found
+                            } else {
+                                warnings.append("the equally good diplotypes have different phenotypes; no phenotype is given")
+                            }
+                        } else if call.isCalled {
+                            warnings.append("no phenotype mapping for \(call.diplotypes.map(\.description).joined(separator: " or "))")
+                        }
+                        if phenotype != nil, let note = phenotyper.notes[gene.gene] { warnings.append(note) }
                         return GeneOutput(
-                            gene: call.gene, diplotypes: call.diplotypes.map(\.description), score: call.diplotypes.first?.score, phased: call.phased,
+                            gene: call.gene, diplotypes: call.diplotypes.map(\.description), phenotype: phenotype?.phenotype,
+                            activity_score: phenotype?.activityScore, phenotype_source: phenotype?.source, score: call.diplotypes.first?.score,
+                            phased: call.phased,
                             missing_positions: call.missingPositions.map { "\(gene.chromosome):\($0.position)" + ($0.rsid.map { " \($0)" } ?? "") },
-                            warnings: call.warnings)
+                            warnings: warnings)
                     })
             }
         } catch let error as ValidationError {
@@ -83,7 +105,8 @@ struct PGxCommand: AsyncParsableCommand {
             for sample in output {
                 print("sample\t\(sample.sample)\t(knowledge \(sample.knowledge))")
                 for gene in sample.genes {
-                    let call = gene.diplotypes.isEmpty ? "not called" : gene.diplotypes.joined(separator: " or ")
+                    var call = gene.diplotypes.isEmpty ? "not called" : gene.diplotypes.joined(separator: " or ")
+                    if let phenotype = gene.phenotype { call += "\t\(phenotype)" + (gene.activity_score.map { " (activity score \($0))" } ?? "") }
                     let missing = gene.missing_positions.isEmpty ? "" : "\t\(gene.missing_positions.count) missing position(s)"
                     print("  \(gene.gene)\t\(call)\(missing)")
                     for warning in gene.warnings { print("    \(warning)") }

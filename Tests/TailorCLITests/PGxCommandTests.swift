@@ -1,27 +1,10 @@
 import Foundation
 import Testing
 
-private let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.path
-private let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tailor").path
-
-private func run(_ arguments: [String]) throws -> (Int32, String, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-}
-
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: executable), "the tailor executable is built beside the tests"))
+@Suite(.enabled(if: executableBuilt, "the tailor executable is built beside the tests"))
 struct PGxCommandTests {
     @Test func ndjsonGivesOneLinePerSampleWithGeneObjects() throws {
-        let (status, stdout, _) = try run(["pgx", "--ndjson", fixtures + "/pgx-two-samples.vcf"])
+        let (status, stdout, _) = try tailor(["pgx", "--ndjson", fixtures + "/pgx-two-samples.vcf"])
         #expect(status == 0)
         let lines = stdout.split(separator: "\n")
         #expect(lines.count == 2)
@@ -36,10 +19,10 @@ struct PGxCommandTests {
     }
 
     @Test func unknownSampleAndNonVCFAreClearErrors() throws {
-        let (status, _, stderr) = try run(["pgx", "--sample", "NOBODY", fixtures + "/pgx-two-samples.vcf"])
+        let (status, _, stderr) = try tailor(["pgx", "--sample", "NOBODY", fixtures + "/pgx-two-samples.vcf"])
         #expect(status == 64)
         #expect(stderr.contains("sample 'NOBODY' is not in"))
-        let (bad, _, message) = try run(["pgx", fixtures + "/bad.vcf"])
+        let (bad, _, message) = try tailor(["pgx", fixtures + "/bad.vcf"])
         #expect(bad == 1)
         #expect(message.contains("bad.vcf:4: POS"))
     }

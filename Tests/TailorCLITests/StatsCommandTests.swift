@@ -5,26 +5,6 @@ import Testing
 
 @testable import TailorCLI
 
-private let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.path
-/// The `tailor` executable SwiftPM built next to the test bundle.
-private let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tailor").path
-private let executableBuilt = FileManager.default.isExecutableFile(atPath: executable)
-
-/// Runs the real `tailor` binary and returns its exit status, standard output and standard error.
-private func tailor(_ arguments: [String]) throws -> (Int32, String, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-}
-
 @Suite struct StatsCommandTests {
     @Test func jsonHasTheDocumentedTopLevelFields() async throws {
         let report = try await VCFStatistics.compute(path: fixtures + "/spanning.vcf")

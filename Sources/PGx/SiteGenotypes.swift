@@ -58,7 +58,15 @@ public struct PGxSiteIndex: Sendable {
         var position: Int
     }
 
+    /// One region per gene, spanning its defining positions.
+    let regions: [GenomicRegion]
+
     public init(definitions: PGxDefinitions) {
+        regions = definitions.genes.compactMap { gene in
+            let positions = gene.positions.map(\.position)
+            guard let low = positions.min(), let high = positions.max() else { return nil }
+            return GenomicRegion(contig: gene.chromosome, start: low, end: high)
+        }
         var sites: [Key: [(gene: String, index: Int)]] = [:]
         for gene in definitions.genes {
             for (index, position) in gene.positions.enumerated() {
@@ -66,6 +74,19 @@ public struct PGxSiteIndex: Sendable {
             }
         }
         self.sites = sites
+    }
+
+    /// Records the calls of one VCF record if it is at a defining position.
+    func add(_ view: VCFRecordView, header: VCFHeader, to calls: inout [[String: [Int: SiteCall]]]) throws(VCFError) {
+        guard let targets = sites[Key(contig: ContigName.canonical(view.chrom), position: view.position)] else { return }
+        let alleles = view.alleles
+        let genotypes = try view.genotypes(header: header)
+        let phaseSets = try view.formatValues("PS", header: header)
+        for (sample, genotype) in genotypes.enumerated() {
+            let phaseSet = phaseSets.isEmpty ? nil : phaseSets[sample].flatMap { $0 == "." ? nil : $0 }
+            let call = SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased, phaseSet: phaseSet)
+            for target in targets { calls[sample][target.gene, default: [:]][target.index] = call }
+        }
     }
 
     /// The number of distinct positions the definitions use.
@@ -85,18 +106,18 @@ public struct PGxSiteIndex: Sendable {
         let header = file.header
         let samples = header.samples
         let index = self
+        // With a tabix/CSI index, read only the genes' regions instead of the whole genome.
+        if file.container == .bgzf, let genomeIndex = try GenomicIndex.load(forVCF: file.path, header: header) {
+            var calls = [[String: [Int: SiteCall]]](repeating: [:], count: samples.count)
+            for region in regions {
+                try file.query(region, index: genomeIndex) { (view) throws(VCFError) in try index.add(view, header: header, to: &calls) }
+            }
+            return samples.enumerated().map { SampleSiteCalls(sample: $1, calls: calls[$0]) }
+        }
         let (calls, _) = try await file.scan(
             initial: [[String: [Int: SiteCall]]](repeating: [:], count: samples.count),
             record: { (acc: inout [[String: [Int: SiteCall]]], view: VCFRecordView) throws(VCFError) in
-                guard let targets = index.sites[Key(contig: ContigName.canonical(view.chrom), position: view.position)] else { return }
-                let alleles = view.alleles
-                let genotypes = try view.genotypes(header: header)
-                let phaseSets = try view.formatValues("PS", header: header)
-                for (sample, genotype) in genotypes.enumerated() {
-                    let phaseSet = phaseSets.isEmpty ? nil : phaseSets[sample].flatMap { $0 == "." ? nil : $0 }
-                    let call = SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased, phaseSet: phaseSet)
-                    for target in targets { acc[sample][target.gene, default: [:]][target.index] = call }
-                }
+                try index.add(view, header: header, to: &acc)
             },
             merge: { total, part in
                 for sample in part.indices {

@@ -61,6 +61,15 @@ private let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension:
         #expect(samples[0].calls["CYP2C19"]?[star2]?.alleles == ["A", "A"])
     }
 
+    @Test func indexedRegionReadsGiveTheSameCallsAsAFullScan() async throws {
+        let index = PGxSiteIndex(definitions: DefinitionTests.definitions)
+        let scanned = try await index.collect(from: try VCFFile(path: fixtures + "/pharmcat.example2.vcf"))
+        let indexed = try await index.collect(from: try VCFFile(path: fixtures + "/pharmcat.example2.vcf.gz"))
+        #expect(indexed.map(\.sample) == scanned.map(\.sample))
+        #expect(indexed[0].calls == scanned[0].calls)
+        #expect(indexed[0].calls.values.reduce(0) { $0 + $1.count } > 1100)
+    }
+
     @Test func absentAndNoCallPositionsAreMissingNotReference() async throws {
         let definitions = DefinitionTests.definitions
         let cyp2c19 = try #require(definitions.gene("CYP2C19"))

@@ -15,11 +15,15 @@ public enum PackBuilder {
         public var include: [String]
         public var extensions: [String]
         public var notes: [String]
+        /// Derived files (pack path → bytes) computed from the source folder: compact forms that load fast.
+        /// The source files stay in the pack unmodified, so provenance is never lost.
+        public var derive: (@Sendable (String) throws -> [String: [UInt8]])?
 
         public init(
             name: String, title: String, version: @escaping @Sendable (String) throws -> String, sources: [PackManifest.Source],
-            include: [String], extensions: [String], notes: [String]
+            include: [String], extensions: [String], notes: [String], derive: (@Sendable (String) throws -> [String: [UInt8]])? = nil
         ) {
+            self.derive = derive
             self.name = name
             self.title = title
             self.version = version
@@ -51,12 +55,18 @@ public enum PackBuilder {
         paths.sort()
         guard !paths.isEmpty else { throw KnowledgeError(pack: recipe.name, message: "no files matched in \(sourceDirectory)") }
         if fm.fileExists(atPath: outputDirectory) { try fm.removeItem(atPath: outputDirectory) }
-        var entries: [PackManifest.Entry] = []
+        var contents: [(String, [UInt8])] = []
         for path in paths {
             guard let data = fm.contents(atPath: sourceDirectory + "/" + path) else {
                 throw KnowledgeError(pack: recipe.name, path: path, message: "unreadable")
             }
-            let bytes = [UInt8](data)
+            contents.append((path, [UInt8](data)))
+        }
+        if let derive = recipe.derive {
+            contents += try derive(sourceDirectory).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        var entries: [PackManifest.Entry] = []
+        for (path, bytes) in contents {
             let target = outputDirectory + "/" + path + ".gz"
             try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(Gzip.compress(bytes)).write(to: URL(fileURLWithPath: target))

@@ -24,6 +24,24 @@ private let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension:
         }
     }
 
+    /// The compact tables the pack builder derives must say exactly what PharmCAT's JSON says.
+    @Test func derivedTablesEqualTheSourceJSON() throws {
+        let pack = try KnowledgePack.bundled("pgx")
+        for gene in Self.definitions.genes {
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(try pack.data("definition/alleles/\(gene.gene)_translation.json"))) as? [String: Any])
+            let variants = try #require(json["variants"] as? [[String: Any]])
+            #expect(variants.map { $0["position"] as? Int } == gene.positions.map(\.position), "\(gene.gene)")
+            #expect(variants.map { $0["alts"] as? [String] } == gene.positions.map(\.alts), "\(gene.gene)")
+            let alleles = try #require(json["namedAlleles"] as? [[String: Any]])
+            #expect(alleles.map { $0["name"] as? String } == gene.alleles.map(\.name), "\(gene.gene)")
+            for (raw, allele) in zip(alleles, gene.alleles) {
+                let cells = (raw["alleles"] as? [Any])?.map { $0 as? String }
+                #expect(cells == allele.alleles, "\(gene.gene) \(allele.name)")
+            }
+        }
+    }
+
     /// Counts as PharmCAT's own summary of its definition tables gives them (docs/domain/pgx.md §1.6).
     @Test(arguments: [("CYP2C19", 35, 36, "*38"), ("RYR1", 313, 339, "Reference"), ("UGT1A1", 4, 9, "*1"), ("G6PD", 171, 185, "B (reference)")])
     func tableShapes(_ gene: String, _ positions: Int, _ alleles: Int, _ reference: String) throws {

@@ -52,9 +52,13 @@ public enum Recipes {
             "derived/definitions/<GENE>.tsv are compact forms of the allele-definition tables (rows 'G gene chromosome build version source', 'P position rsid hgvs ref alts', 'N name id reference cells…').",
             "derived/phenotype/<GENE>.tsv are compact forms of the phenotype tables (derived by Tailor at build time, same licences as their sources): rows 'D allele1 allele2 phenotype activity lookup' (allele2 empty for a hemizygous call), 'A allele function activity'.",
             "phenotype/fallback/ holds older CPIC/DPWG mappings for CYP2D6, G6PD and RYR1 (the v3.1.1 files were not in the snapshot); re-check against CPIC before clinical use.",
+            "derived/guidelines.json is a compact form of reporter/guidelines_v2.12.0/ (each recommendation's text, implications, lookup keys and flags; texts stored once): {texts, guidelines[{file,id,name,source,version,url,genes,drugs,citations,recommendations[{id,population,classification,drugs,text,implications,keys,diplotypes,dosing,alternate,other}]}]}.",
             "reporter/guidelines_v2.12.0/ are the recommendation files of PharmCAT v2.12.0 (data 2024-03-25); FDA label annotations are not included.",
         ],
-        derive: { source in try derivePhenotypeTables(source).merging(try deriveDefinitions(source)) { first, _ in first } })
+        derive: { source in
+            try derivePhenotypeTables(source).merging(try deriveDefinitions(source)) { first, _ in first }
+                .merging(try deriveGuidelines(source)) { first, _ in first }
+        })
 
     /// Compiles each allele-definition table to a tab-separated file: `G gene chromosome build version source`,
     /// `P position rsid hgvs ref alts` (alts comma-separated), `N name id reference(1/0) cell…` (empty cell = not defined).
@@ -139,5 +143,73 @@ public enum Recipes {
             out["derived/phenotype/\(gene).tsv"] = Array((lines.joined(separator: "\n") + "\n").utf8)
         }
         return out
+    }
+
+    /// Compiles the CPIC and DPWG recommendation files into one compact JSON document: only what the
+    /// recommender reads (lookup keys, text as authored, implications, strength, flags, citations), with each
+    /// distinct text stored once (the 118 files repeat the same paragraphs hundreds of times: 3.9 MB → ~0.3 MB).
+    /// A lookup key is a phenotype / activity score / allele status string (`keys`), or, for DPWG's
+    /// diplotype-specific rows, a diplotype written as sorted allele names joined by `/` (`diplotypes`).
+    @Sendable static func deriveGuidelines(_ source: String) throws -> [String: [UInt8]] {
+        let folder = source + "/reporter/guidelines_v2.12.0"
+        var texts: [String] = []
+        var textIndex: [String: Int] = [:]
+        func intern(_ text: String) -> Int {
+            if let i = textIndex[text] { return i }
+            texts.append(text)
+            textIndex[text] = texts.count - 1
+            return texts.count - 1
+        }
+        var guidelines: [[String: Any]] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder).filter({ $0.hasSuffix(".json") }).sorted() {
+            let path = "reporter/guidelines_v2.12.0/" + name
+            func bad(_ why: String) -> KnowledgeError { KnowledgeError(pack: "pgx", path: path, message: why) }
+            guard let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))) as? [String: Any],
+                let guideline = file["guideline"] as? [String: Any], let recommendations = file["recommendations"] as? [[String: Any]]
+            else { throw bad("not a guideline file") }
+            func names(_ value: Any?, _ key: String) -> [String] { ((value as? [[String: Any]]) ?? []).compactMap { $0[key] as? String } }
+            var recs: [[String: Any]] = []
+            for r in recommendations {
+                var keys: [String: String] = [:]
+                var diplotypes: [String: String] = [:]
+                for (gene, value) in (r["lookupKey"] as? [String: Any]) ?? [:] {
+                    if let key = value as? String {
+                        keys[gene] = key
+                    } else if let counts = value as? [String: Any] {
+                        var alleles: [String] = []
+                        for (allele, count) in counts {
+                            guard let n = (count as? NSNumber)?.intValue, n == 1 || n == 2 else { throw bad("lookup diplotype count \(count)") }
+                            alleles += Array(repeating: allele, count: n)
+                        }
+                        diplotypes[gene] = alleles.sorted().joined(separator: "/")
+                    } else {
+                        throw bad("recommendation \(r["id"] ?? "?"): unreadable lookup key for \(gene)")
+                    }
+                }
+                guard !keys.isEmpty || !diplotypes.isEmpty else { throw bad("recommendation \(r["id"] ?? "?") has no lookup key") }
+                let text = ((r["text"] as? [String: Any])?["html"] as? String) ?? ""
+                recs.append([
+                    "id": (r["id"] as? String) ?? "", "population": (r["population"] as? String) ?? "general",
+                    "classification": ((r["classification"] as? [String: Any])?["term"] as? String) ?? "",
+                    "drugs": names(r["relatedChemicals"], "name"), "text": intern(text),
+                    "implications": ((r["implications"] as? [String]) ?? []).map(intern), "keys": keys, "diplotypes": diplotypes,
+                    "dosing": (r["dosingInformation"] as? Bool) ?? false, "alternate": (r["alternateDrugAvailable"] as? Bool) ?? false,
+                    "other": (r["otherPrescribingGuidance"] as? Bool) ?? false,
+                ])
+            }
+            let citations: [[String: Any]] = ((file["citations"] as? [[String: Any]]) ?? []).map { c in
+                ["pmid": (c["pmid"] as? String) ?? "", "title": (c["title"] as? String) ?? "", "journal": (c["journal"] as? String) ?? "",
+                 "year": (c["year"] as? Int) ?? 0]
+            }
+            guidelines.append([
+                "file": path, "id": (guideline["id"] as? String) ?? "", "name": (guideline["name"] as? String) ?? "",
+                "source": (guideline["source"] as? String) ?? "", "version": (file["version"] as? String) ?? "",
+                "url": (guideline["url"] as? String) ?? "", "genes": names(guideline["relatedGenes"], "symbol"),
+                "drugs": names(guideline["relatedChemicals"], "name"), "citations": citations, "recommendations": recs,
+            ])
+        }
+        let document: [String: Any] = ["texts": texts, "guidelines": guidelines]
+        let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+        return ["derived/guidelines.json": [UInt8](data)]
     }
 }

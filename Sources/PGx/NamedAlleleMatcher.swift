@@ -12,8 +12,16 @@
 /// - every top-scoring diplotype is reported, so ambiguity is visible rather than hidden.
 public struct NamedAlleleMatcher: Sendable {
     public let definition: GeneDefinition
+    public let exemptions: GeneExemptions.Gene
 
-    public init(definition: GeneDefinition) { self.definition = definition }
+    public init(definition: GeneDefinition, exemptions: GeneExemptions.Gene = .init()) {
+        self.definition = definition
+        self.exemptions = exemptions
+    }
+
+    /// Genes whose undocumented alleles are read as reference, with a warning, so that their toxicity
+    /// recommendations still appear (PharmCAT's rule); any other gene is not called from an undocumented allele.
+    static let undocumentedAsReference: Set<String> = ["CACNA1S", "DPYD", "G6PD", "NUDT15", "RYR1", "TPMT"]
 
     /// The outcome for one gene and sample.
     public struct GeneCall: Sendable, Hashable {
@@ -30,65 +38,111 @@ public struct NamedAlleleMatcher: Sendable {
         public var isCalled: Bool { !diplotypes.isEmpty }
     }
 
+    /// Two named alleles, or one for a hemizygous call (G6PD in a male: `second` is `nil`).
     public struct Diplotype: Sendable, Hashable, CustomStringConvertible {
         public var first: String
-        public var second: String
+        public var second: String?
         public var score: Int
 
-        public init(first: String, second: String, score: Int) {
+        public init(first: String, second: String?, score: Int) {
             self.first = first
             self.second = second
             self.score = score
         }
 
-        public var description: String { "\(first)/\(second)" }
+        public var alleles: [String] { [first] + (second.map { [$0] } ?? []) }
+        public var description: String { alleles.joined(separator: "/") }
     }
 
-    /// Calls the gene for one sample.
-    public func call(_ sample: SampleSiteCalls) -> GeneCall {
+    /// What the sample shows at the gene's positions, before any allele is named.
+    struct Observation {
+        var result: GeneCall
+        /// Definition indexes of the positions with a complete call.
+        var active: [Int] = []
+        /// The two strands' bases at each active position (a haploid call is seen on both).
+        var strands: [(String, String)] = []
+        /// Every active call is haploid (chrX in a male).
+        var haploid = false
+        /// Phased, or effectively phased (heterozygous at no more than one position, or all in one phase set).
+        var phased = false
+        /// Whether the call can go on (no undocumented allele, no missing required position, some data).
+        var usable = false
+    }
+
+    /// Reads the sample's calls at the gene's positions: missing positions, undocumented alleles (read as
+    /// reference for the toxicity genes, stopping the call otherwise), required positions, and phase.
+    func observe(_ sample: SampleSiteCalls) -> Observation {
         let positions = definition.positions
         let missing = sample.missingPositions(of: definition)
-        var result = GeneCall(gene: definition.gene, diplotypes: [], phased: false, missingPositions: missing, warnings: [])
+        var o = Observation(result: GeneCall(gene: definition.gene, diplotypes: [], phased: false, missingPositions: missing, warnings: []))
         let called = sample.calls[definition.gene] ?? [:]
-        // Active positions: a call with both alleles present. A partly missing call ('./1') is left out too.
-        var active: [Int] = []
-        var strands: [(String, String)] = []
+        let missingRequired = exemptions.requiredPositions.filter { p in missing.contains { $0.position == p } }
+        if !missingRequired.isEmpty {
+            o.result.warnings.append(
+                "not called: required position(s) \(missingRequired.map { "\(definition.chromosome):\($0)" }.joined(separator: ", ")) missing")
+            return o
+        }
+        let missingTier1 = missing.filter { exemptions.amp1Positions.contains($0.position) }
+        if !missingTier1.isEmpty {
+            o.result.warnings.append(
+                "\(missingTier1.count) position(s) of AMP Tier-1 alleles (\(exemptions.amp1Alleles.joined(separator: ", "))) missing: those alleles cannot be ruled out"
+            )
+        }
         var phaseSets = Set<String>()
         var allPhased = true
         var heterozygous = 0
+        var undocumented = false
+        var haploidCalls = 0
+        // Active positions: a call with every allele present. A partly missing call ('./1') is left out too.
         for index in positions.indices {
             guard let call = called[index], call.alleles.count >= 1, call.alleles.allSatisfy({ $0 != nil }) else { continue }
-            let first = call.alleles[0]!
-            let second = call.alleles.count >= 2 ? call.alleles[1]! : first  // haploid: one strand, seen twice
+            var first = call.alleles[0]!
+            var second = call.alleles.count >= 2 ? call.alleles[1]! : first  // haploid: one strand, seen twice
+            if call.alleles.count == 1 { haploidCalls += 1 }
             let known = Set([positions[index].ref] + positions[index].alts)
             for base in Set([first, second]).sorted() where !known.contains(base) {
-                result.warnings.append(
-                    "undocumented allele \(base) at \(definition.chromosome):\(positions[index].position) (\(positions[index].rsid ?? "no rsID")): the gene cannot be called from it"
-                )
+                let place = "\(definition.chromosome):\(positions[index].position) (\(positions[index].rsid ?? "no rsID"))"
+                if Self.undocumentedAsReference.contains(definition.gene) {
+                    o.result.warnings.append("undocumented allele \(base) at \(place) read as reference so that toxicity guidance still applies")
+                    if first == base { first = positions[index].ref }
+                    if second == base { second = positions[index].ref }
+                } else {
+                    undocumented = true
+                    o.result.warnings.append("undocumented allele \(base) at \(place): the gene cannot be called from it")
+                }
             }
-            active.append(index)
-            strands.append((first, second))
+            o.active.append(index)
+            o.strands.append((first, second))
             if first != second {
                 heterozygous += 1
                 if !call.phased { allPhased = false }
                 if let set = call.phaseSet { phaseSets.insert(set) }
             }
         }
-        guard result.warnings.isEmpty else { return result }
-        if let reason = Self.withheld[definition.gene] {
-            // Genes whose calls need rules beyond table matching: never guess.
-            let allReference = zip(active, strands).allSatisfy { index, strand in
-                strand.0 == positions[index].ref && strand.1 == positions[index].ref
-            }
-            if definition.gene == "CYP2D6" || !allReference {
-                result.warnings.append(reason)
-                return result
-            }
+        guard !undocumented else { return o }
+        guard !o.active.isEmpty else {
+            o.result.warnings.append("no calls at any of the \(positions.count) defining positions")
+            return o
         }
-        guard !active.isEmpty else {
-            result.warnings.append("no calls at any of the \(positions.count) defining positions")
+        o.haploid = haploidCalls == o.active.count
+        o.phased = o.haploid || heterozygous <= 1 || (allPhased && phaseSets.count <= 1)
+        o.result.phased = o.phased
+        o.usable = true
+        return o
+    }
+
+    /// Calls the gene for one sample.
+    public func call(_ sample: SampleSiteCalls) -> GeneCall {
+        let o = observe(sample)
+        guard o.usable else { return o.result }
+        var result = o.result
+        if let reason = Self.withheld[definition.gene] {
+            result.warnings.append(reason)
             return result
         }
+        let positions = definition.positions
+        let active = o.active, strands = o.strands, phased = o.phased
+
         // Expected base of every allele at every active position (blank = the reference row's base), and scores.
         let reference = definition.alleles[0]
         struct Candidate {
@@ -112,10 +166,12 @@ public struct NamedAlleleMatcher: Sendable {
             if score == 0 && !allele.isReference { continue }
             candidates.append(Candidate(name: allele.name, bases: bases, score: score))
         }
-        let phased = heterozygous <= 1 || (allPhased && phaseSets.count <= 1)
-        result.phased = phased
         var found: [Diplotype] = []
-        if phased {
+        if o.haploid {
+            for a in candidates where zip(a.bases, strands).allSatisfy({ Self.matches($0, $1.0) }) {
+                found.append(Diplotype(first: a.name, second: nil, score: a.score))
+            }
+        } else if phased {
             let firstStrand = candidates.filter { c in zip(c.bases, strands).allSatisfy { Self.matches($0, $1.0) } }
             let secondStrand = candidates.filter { c in zip(c.bases, strands).allSatisfy { Self.matches($0, $1.1) } }
             for a in firstStrand {
@@ -141,22 +197,41 @@ public struct NamedAlleleMatcher: Sendable {
             return result
         }
         var seen = Set<String>()
-        result.diplotypes = found.filter { $0.score == best }.filter { seen.insert($0.description).inserted }
-            .sorted { [$0.first, $0.second].lexicographicallyPrecedes([$1.first, $1.second], by: AlleleName.precedes) }
+        // With unphased data for a gene that has frequency priorities (NAT2), PharmCAT keeps every plausible pair,
+        // not only the top-scoring ones, and lets the priority list choose among them.
+        let priorityMode = !phased && !exemptions.unphasedPriorities.isEmpty
+        result.diplotypes = found.filter { priorityMode || $0.score == best }.filter { seen.insert($0.description).inserted }
+            .sorted { a, b in
+                a.score != b.score ? a.score > b.score : a.alleles.lexicographicallyPrecedes(b.alleles, by: AlleleName.precedes)
+            }
+        // NAT2: an unphased tie that population frequency resolves (PharmCAT: the first priority, in its order,
+        // whose list is contained in the tied calls).
+        let tied = Set(result.diplotypes.map(\.description))
+        if !phased, result.diplotypes.count > 1,
+            let priority = exemptions.unphasedPriorities.first(where: { $0.list.isSubset(of: tied) }),
+            let pick = result.diplotypes.first(where: { $0.description == priority.pick })
+        {
+            result.warnings.append(
+                "unphased tie between \(result.diplotypes.map(\.description).joined(separator: ", ")) resolved to \(pick) by population frequency (PharmCAT's priority list)"
+            )
+            result.diplotypes = [pick]
+        }
         if result.diplotypes.count > 1 {
             result.warnings.append(
-                "ambiguous: \(result.diplotypes.count) diplotypes fit equally well; phased data or the missing positions would tell them apart")
+                priorityMode
+                    ? "ambiguous: \(result.diplotypes.count) diplotypes are possible from unphased data and no frequency priority chooses between them; phased data would"
+                    : "ambiguous: \(result.diplotypes.count) diplotypes fit equally well; phased data or the missing positions would tell them apart")
         }
         return result
     }
 
-    /// Genes not called by table matching alone, and why (PharmCAT's gene exceptions).
+    /// Genes not called by table matching, and why (PharmCAT's gene exceptions). DPYD and RYR1 are called by
+    /// ``LowestFunctionCaller``.
     static let withheld: [String: String] = [
         "CYP2D6":
             "not called from a VCF: gene deletions, duplications and hybrids are invisible in SNV/indel calls; give CYP2D6 as an outside call from an SV-aware caller",
-        "DPYD":
-            "not called: DPYD's rule (phenotype from the two lowest-function variants, variants listed per strand) is not implemented yet",
-        "RYR1": "not called: RYR1's rule (variants listed per strand, malignant-hyperthermia variants first) is not implemented yet",
+        "DPYD": "DPYD is called by its lowest-function rule, not by diplotype matching",
+        "RYR1": "RYR1 is called by its lowest-function rule, not by diplotype matching",
     ]
 
     /// Whether a definition cell matches a called base: exact for sequences, by IUPAC code for single letters.

@@ -25,7 +25,7 @@ public struct PhenotypeTable: Sendable {
     }
 
     /// The phenotype of a diplotype, or `nil` when the table has no row for it.
-    public func entry(for diplotype: NamedAlleleMatcher.Diplotype) -> Entry? { diplotypes[[diplotype.first, diplotype.second].sorted()] }
+    public func entry(for diplotype: NamedAlleleMatcher.Diplotype) -> Entry? { diplotypes[diplotype.alleles.sorted()] }
 }
 
 /// A diplotype's phenotype with its source.
@@ -63,7 +63,13 @@ public struct Phenotyper: Sendable {
 
     /// The phenotype of one diplotype of `gene`, or `nil` when the gene has no table or the table no row.
     public func phenotype(gene: String, diplotype: NamedAlleleMatcher.Diplotype, packVersion: String) -> PhenotypeCall? {
-        guard let table = tables[gene], let entry = table.entry(for: diplotype) else { return nil }
+        phenotype(gene: gene, alleles: diplotype.alleles, packVersion: packVersion)
+    }
+
+    /// The phenotype of a diplotype given as allele names (one name for a hemizygous or single-allele call, e.g.
+    /// MT-RNR1 `m.1555A>G`), or `nil` when the gene has no table or the table no row.
+    public func phenotype(gene: String, alleles: [String], packVersion: String) -> PhenotypeCall? {
+        guard let table = tables[gene], let entry = table.diplotypes[alleles.sorted()] else { return nil }
         return PhenotypeCall(
             phenotype: entry.phenotype, activityScore: entry.activityScore, lookupKey: entry.lookupKey,
             source: "pgx \(packVersion): \(table.path)")

@@ -46,6 +46,8 @@ public struct SampleSiteCalls: Sendable {
 public struct PGxInputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }
 
 /// Finds the defining positions of every gene in a VCF, in one streaming pass over all samples.

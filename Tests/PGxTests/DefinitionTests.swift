@@ -4,7 +4,7 @@ import Knowledge
 import PGx
 import Testing
 
-private let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.path
+let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.path
 
 @Suite struct DefinitionTests {
     static let definitions = try! PGxDefinitions.bundled()

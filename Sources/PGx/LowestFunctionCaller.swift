@@ -1,0 +1,155 @@
+/// Calls DPYD and RYR1 as PharmCAT does (docs/methods/Gene-Definition-Exceptions; `LowestFunctionGeneCaller`):
+/// their named alleles are single variants, a person can carry several on one strand, and what matters for
+/// prescribing is the **lowest-function** variant on each strand.
+///
+/// - Phased (or effectively phased) data: each strand lists the variants on it (`[a + b]` when several), and
+///   the strand's lowest-function variant represents it.
+/// - Unphased data with several heterozygous variants: the strands cannot be told apart, so the variants are
+///   listed (a homozygous one twice) and the **two lowest-function** ones are used, the conservative choice.
+/// - An allele defined by several positions (DPYD's HapB3: intronic c.1129-5923C>G with exonic c.1236G>A)
+///   absorbs the allele defined by a subset of them (the intronic-only c.1129-5923C>G) on the same strand.
+///
+/// "Lowest function": DPYD by CPIC activity value (an allele without one first, as PharmCAT orders them); RYR1
+/// malignant-hyperthermia-associated variants first. Ties by allele name.
+public struct LowestFunctionCaller: Sendable {
+    public let definition: GeneDefinition
+    public let exemptions: GeneExemptions.Gene
+    /// Allele → function and activity value, from the gene's phenotype table.
+    public let functions: [String: PhenotypeTable.AlleleFunction]
+
+    public static let genes: Set<String> = ["DPYD", "RYR1"]
+
+    public init(definition: GeneDefinition, exemptions: GeneExemptions.Gene = .init(), functions: [String: PhenotypeTable.AlleleFunction]) {
+        self.definition = definition
+        self.exemptions = exemptions
+        self.functions = functions
+    }
+
+    public struct Call: Sendable, Hashable {
+        public var gene: String
+        /// Phased: one diplotype of strand labels (`Reference/c.2846A>T`, `[c.498G>A + c.2582A>G]/Reference`);
+        /// unphased: each variant found, once.
+        public var labels: [String]
+        /// As PharmCAT prints them: `c.2846A>T (heterozygous)`, `c.2933A>G (homozygous)`.
+        public var printCalls: [String]
+        /// The two alleles the phenotype and guidelines are looked up with.
+        public var recommendation: [String]
+        public var phased: Bool
+        public var missingPositions: [GeneDefinition.DefinitionPosition]
+        public var warnings: [String]
+
+        public var isCalled: Bool { !recommendation.isEmpty }
+    }
+
+    public func call(_ sample: SampleSiteCalls) -> Call {
+        let o = NamedAlleleMatcher(definition: definition, exemptions: exemptions).observe(sample)
+        var call = Call(
+            gene: definition.gene, labels: [], printCalls: [], recommendation: [], phased: o.phased, missingPositions: o.result.missingPositions,
+            warnings: o.result.warnings)
+        guard o.usable else { return call }
+        // Each non-reference allele's cells at the active positions (nil where it does not define the position).
+        struct Variant {
+            var name: String
+            var cells: [(slot: Int, cell: String)]
+            var definedInactive: Bool
+        }
+        var variants: [Variant] = []
+        for allele in definition.alleles.dropFirst() {
+            let cells = o.active.enumerated().compactMap { slot, index in allele.alleles[index].map { (slot, $0) } }
+            guard !cells.isEmpty else { continue }
+            let definesMissing = allele.alleles.indices.contains { allele.alleles[$0] != nil && !o.active.contains($0) }
+            variants.append(Variant(name: allele.name, cells: cells, definedInactive: definesMissing))
+        }
+        // Subset relation for absorption (HapB3 absorbs the intronic-only allele).
+        func slots(_ v: Variant) -> Set<Int> { Set(v.cells.map(\.slot)) }
+        let absorbers: [String: [String]] = Dictionary(
+            grouping: variants.flatMap { big in
+                variants.filter { small in small.name != big.name && slots(small).isSubset(of: slots(big)) && slots(small).count < slots(big).count }
+                    .map { (small: $0.name, big: big.name) }
+            }, by: \.small
+        ).mapValues { $0.map(\.big) }
+
+        func present(_ v: Variant, on strand: KeyPath<(String, String), String>) -> Bool {
+            v.cells.allSatisfy { NamedAlleleMatcher.matches($0.cell, o.strands[$0.slot][keyPath: strand]) }
+        }
+        for v in variants where v.cells.count > 1 {
+            // Part of a multi-position allele without the rest (DPYD: exonic c.1236G>A without the intronic marker).
+            for strand in [\(String, String).0, \(String, String).1] {
+                let hits = v.cells.filter { NamedAlleleMatcher.matches($0.cell, o.strands[$0.slot][keyPath: strand]) }
+                if !hits.isEmpty && hits.count < v.cells.count && !variants.contains(where: { $0.name != v.name && present($0, on: strand) && slots($0).isSubset(of: slots(v)) }) {
+                    call.warnings.append("only part of \(v.name) is present (\(hits.count) of its \(v.cells.count) variants): it is not called")
+                }
+            }
+            if v.definedInactive && present(v, on: \.0) {
+                call.warnings.append("\(v.name) called without all of its defining positions (some are missing from the VCF)")
+            }
+        }
+        let order = { (a: String, b: String) -> Bool in self.lower(a, b) }
+        if o.phased {
+            var strandAlleles: [[String]] = []
+            for strand in [\(String, String).0, \(String, String).1] {
+                let all = variants.filter { present($0, on: strand) }.map(\.name)
+                let found = all.filter { small in !(absorbers[small]?.contains { all.contains($0) } ?? false) }
+                strandAlleles.append(found.sorted(by: AlleleName.precedes))
+            }
+            if o.haploid { strandAlleles.removeLast() }
+            let labels = strandAlleles.map { $0.isEmpty ? "Reference" : $0.count == 1 ? $0[0] : "[" + $0.joined(separator: " + ") + "]" }
+            let ordered = labels.sorted(by: Self.labelOrder)
+            call.labels = [ordered.joined(separator: "/")]
+            if ordered.count == 2, ordered[0] == "Reference", ordered[1] != "Reference" {
+                call.printCalls = ["\(ordered[1]) (heterozygous)"]
+            } else {
+                call.printCalls = call.labels
+            }
+            call.recommendation = strandAlleles.map { $0.sorted(by: order).first ?? "Reference" }.sorted(by: Self.labelOrder)
+            if strandAlleles.contains(where: { $0.count > 1 }) {
+                call.warnings.append("a strand carries several variants: its lowest-function variant is used for the phenotype")
+            }
+        } else {
+            var copies: [String: Int] = [:]
+            for v in variants {
+                let n = [\(String, String).0, \(String, String).1].filter { present(v, on: $0) }.count
+                if n > 0 { copies[v.name] = n }
+            }
+            for (small, bigs) in absorbers {
+                guard let n = copies[small] else { continue }
+                let absorbed = bigs.reduce(0) { $0 + (copies[$1] ?? 0) }
+                copies[small] = n - absorbed > 0 ? n - absorbed : nil
+            }
+            let names = copies.keys.sorted(by: AlleleName.precedes)
+            call.labels = names
+            call.printCalls = names.map { copies[$0] == 2 ? "\($0) (homozygous)" : $0 }
+            var list = names.flatMap { Array(repeating: $0, count: copies[$0]!) }.sorted(by: order)
+            while list.count < 2 { list.append("Reference") }
+            call.recommendation = Array(list.prefix(2)).sorted(by: Self.labelOrder)
+            if names.isEmpty { call.labels = ["Reference/Reference"]; call.printCalls = call.labels }
+            if list.count > 2 {
+                call.warnings.append(
+                    "unphased: \(list.count) variant alleles; the two lowest-function ones (\(call.recommendation.joined(separator: ", "))) are used for the phenotype, which may understate activity if they are on the same strand"
+                )
+            }
+        }
+        return call
+    }
+
+    /// Whether allele `a` has lower function than `b` for this gene.
+    func lower(_ a: String, _ b: String) -> Bool {
+        if definition.gene == "RYR1" {
+            let ma = functions[a]?.function?.contains("Malignant") == true, mb = functions[b]?.function?.contains("Malignant") == true
+            if ma != mb { return ma }
+            return AlleleName.precedes(a, b)
+        }
+        // An allele without an activity value sorts first (PharmCAT's ordering); "Reference" is never lowest.
+        let va = a == "Reference" ? 9 : functions[a]?.activityValue.flatMap(Double.init) ?? -1
+        let vb = b == "Reference" ? 9 : functions[b]?.activityValue.flatMap(Double.init) ?? -1
+        if va != vb { return va < vb }
+        return AlleleName.precedes(a, b)
+    }
+
+    /// Reference first, single alleles before combinations, then by name.
+    static func labelOrder(_ a: String, _ b: String) -> Bool {
+        func rank(_ s: String) -> Int { s == "Reference" ? 0 : s.hasPrefix("[") ? 2 : 1 }
+        if rank(a) != rank(b) { return rank(a) < rank(b) }
+        return AlleleName.precedes(a, b)
+    }
+}

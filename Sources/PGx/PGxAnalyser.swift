@@ -1,0 +1,371 @@
+public import Knowledge
+import Foundation
+
+/// Everything the PGx analyser reads from the `pgx` pack, loaded once and shared (CLI, server, batch).
+public struct PGxKnowledge: Sendable {
+    public var definitions: PGxDefinitions
+    public var phenotyper: Phenotyper
+    public var guidelines: GuidelineLibrary
+    public var exemptions: GeneExemptions
+    /// `pgx <version>`: cited with every result.
+    public var citation: String { "pgx \(definitions.packVersion)" }
+
+    public init(pack: KnowledgePack) throws(KnowledgeError) {
+        definitions = try PGxDefinitions(pack: pack)
+        phenotyper = try Phenotyper(pack: pack)
+        guidelines = try GuidelineLibrary(pack: pack)
+        exemptions = try GeneExemptions(pack: pack)
+    }
+
+    public static func bundled() throws(KnowledgeError) -> PGxKnowledge { try PGxKnowledge(pack: KnowledgePack.bundled("pgx")) }
+}
+
+/// One sample's pharmacogenomic result: per gene the call, phenotype and lookup keys; per drug the
+/// guideline recommendations that apply. Field names are the JSON contract of `tailor pgx --json`.
+public struct PGxSampleReport: Sendable, Hashable, Codable {
+    public var sample: String
+    /// The knowledge version every call and recommendation comes from.
+    public var knowledge: String
+    public var genes: [GeneResult]
+    public var drugs: [DrugResult]
+
+    public struct GeneResult: Sendable, Hashable, Codable {
+        public var gene: String
+        /// Whether the gene has a call (from the VCF or an outside call).
+        public var called: Bool
+        /// Top-scoring matcher diplotypes (`*1/*2`); empty when not called from the VCF.
+        public var diplotypes: [String]
+        /// The calls as PharmCAT prints them (equal to `diplotypes` except for variant-list genes and outside calls).
+        public var printCalls: [String]
+        /// The diplotypes guidelines were looked up with.
+        public var recommendationDiplotypes: [String]
+        /// The phenotype shared by every top diplotype; `nil` when not called, unmapped, or when ties disagree.
+        public var phenotype: String?
+        public var activityScore: String?
+        /// Keys the guidelines were looked up by (phenotype, activity score or allele status).
+        public var lookupKeys: [String]
+        public var phenotypeSource: String?
+        public var score: Int?
+        public var phased: Bool
+        public var outsideCall: Bool
+        public var missingPositions: [String]
+        public var warnings: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case gene, called, diplotypes, phenotype, score, phased, warnings
+            case printCalls = "print_calls", recommendationDiplotypes = "recommendation_diplotypes", activityScore = "activity_score"
+            case lookupKeys = "lookup_keys", phenotypeSource = "phenotype_source", outsideCall = "outside_call"
+            case missingPositions = "missing_positions"
+        }
+    }
+
+    public struct DrugResult: Sendable, Hashable, Codable {
+        public var drug: String
+        /// `CPIC` or `DPWG`.
+        public var source: String
+        public var guideline: GuidelineRef
+        public var recommendations: [RecommendationResult]
+    }
+
+    public struct GuidelineRef: Sendable, Hashable, Codable {
+        public var id: String
+        public var name: String
+        public var url: String
+        public var version: String
+        /// The pack file, so the text can be traced to its source.
+        public var file: String
+        public var citations: [GuidelineLibrary.Citation]
+    }
+
+    public struct RecommendationResult: Sendable, Hashable, Codable {
+        public var id: String
+        public var population: String
+        public var classification: String
+        /// Gene → the key that matched.
+        public var lookupKey: [String: String]
+        /// The recommendation as authored, tags removed.
+        public var text: String
+        /// The recommendation as authored (HTML).
+        public var html: String
+        public var implications: [String]
+        public var dosingInformation: Bool
+        public var alternateDrugAvailable: Bool
+        public var otherPrescribingGuidance: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, population, classification, text, html, implications
+            case lookupKey = "lookup_key", dosingInformation = "dosing_information", alternateDrugAvailable = "alternate_drug_available"
+            case otherPrescribingGuidance = "other_prescribing_guidance"
+        }
+    }
+}
+
+/// VCF calls (and outside calls) → per-gene results → guideline recommendations. Pure: no I/O.
+public struct PGxAnalyser: Sendable {
+    public let knowledge: PGxKnowledge
+
+    public init(knowledge: PGxKnowledge) { self.knowledge = knowledge }
+
+    /// Genes that are only ever outside calls (no definition table in the pack).
+    public static let outsideOnlyGenes = ["HLA-A", "HLA-B", "MT-RNR1"]
+
+    /// The report for one sample.
+    public func analyse(_ sample: SampleSiteCalls, outsideCalls: [OutsideCall] = []) -> PGxSampleReport {
+        let outside = Dictionary(outsideCalls.map { ($0.gene, $0) }, uniquingKeysWith: { first, _ in first })
+        var genes: [PGxSampleReport.GeneResult] = []
+        for definition in knowledge.definitions.genes {
+            if let call = outside[definition.gene] {
+                var result = outsideResult(call)
+                result.warnings.insert("outside call (\(call.source)) used instead of the VCF", at: 0)
+                genes.append(result)
+            } else {
+                genes.append(vcfResult(definition, sample))
+            }
+        }
+        for gene in Self.outsideOnlyGenes {
+            if let call = outside[gene] { genes.append(outsideResult(call)) }
+        }
+        let known = Set(genes.map(\.gene))
+        for call in outsideCalls where !known.contains(call.gene) {
+            var result = outsideResult(call)
+            result.warnings.append("\(call.gene) is not a gene the pack's guidelines use; it is reported but looks up no recommendation")
+            genes.append(result)
+        }
+        return PGxSampleReport(sample: sample.sample, knowledge: knowledge.citation, genes: genes, drugs: drugs(for: genes))
+    }
+
+    /// A gene called from the VCF by the named-allele matcher (or, for DPYD and RYR1, the lowest-function rule),
+    /// with its phenotype.
+    func vcfResult(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> PGxSampleReport.GeneResult {
+        if LowestFunctionCaller.genes.contains(definition.gene) { return lowestFunctionResult(definition, sample) }
+        let call = NamedAlleleMatcher(definition: definition, exemptions: knowledge.exemptions[definition.gene]).call(sample)
+        var warnings = call.warnings
+        let labels = call.diplotypes.map(\.description)
+        let phenotypes = call.diplotypes.map {
+            knowledge.phenotyper.phenotype(gene: definition.gene, diplotype: $0, packVersion: knowledge.definitions.packVersion)
+        }
+        var phenotype: PhenotypeCall?
+        if let first = phenotypes.first, let found = first {
+            if phenotypes.allSatisfy({ $0?.phenotype == found.phenotype && $0?.activityScore == found.activityScore }) {
+                phenotype = found
+            } else {
+                warnings.append("the equally good diplotypes have different phenotypes; no single phenotype is given")
+            }
+        } else if call.isCalled, knowledge.phenotyper.tables[definition.gene] != nil {
+            warnings.append("no phenotype mapping for \(labels.joined(separator: " or "))")
+        }
+        if phenotype != nil, let note = knowledge.phenotyper.notes[definition.gene] { warnings.append(note) }
+        let keys = Self.unique(phenotypes.compactMap { $0?.lookupKey })
+        return PGxSampleReport.GeneResult(
+            gene: definition.gene, called: call.isCalled, diplotypes: labels, printCalls: labels,
+            recommendationDiplotypes: phenotypes.contains { $0 != nil } ? labels : [], phenotype: phenotype?.phenotype,
+            activityScore: phenotype?.activityScore, lookupKeys: keys, phenotypeSource: phenotype?.source,
+            score: call.diplotypes.first?.score, phased: call.phased, outsideCall: false,
+            missingPositions: Self.describe(call.missingPositions, definition), warnings: warnings)
+    }
+
+    func lowestFunctionResult(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> PGxSampleReport.GeneResult {
+        let caller = LowestFunctionCaller(
+            definition: definition, exemptions: knowledge.exemptions[definition.gene],
+            functions: knowledge.phenotyper.tables[definition.gene]?.alleleFunctions ?? [:])
+        let call = caller.call(sample)
+        var warnings = call.warnings
+        var phenotype: PhenotypeCall?
+        if call.isCalled {
+            phenotype = knowledge.phenotyper.phenotype(gene: definition.gene, alleles: call.recommendation, packVersion: knowledge.definitions.packVersion)
+            if phenotype == nil {
+                warnings.append("no phenotype mapping for \(call.recommendation.joined(separator: "/")) in the pack's \(definition.gene) table")
+            } else if let note = knowledge.phenotyper.notes[definition.gene] {
+                warnings.append(note)
+            }
+        }
+        let recommendation = call.recommendation.joined(separator: "/")
+        return PGxSampleReport.GeneResult(
+            gene: definition.gene, called: call.isCalled, diplotypes: call.labels, printCalls: call.printCalls,
+            recommendationDiplotypes: call.isCalled ? [recommendation] : [], phenotype: phenotype?.phenotype, activityScore: phenotype?.activityScore,
+            lookupKeys: phenotype.map { [$0.lookupKey] } ?? [], phenotypeSource: phenotype?.source, score: nil, phased: call.phased,
+            outsideCall: false, missingPositions: Self.describe(call.missingPositions, definition), warnings: warnings)
+    }
+
+    static func describe(_ positions: [GeneDefinition.DefinitionPosition], _ definition: GeneDefinition) -> [String] {
+        positions.map { "\(definition.chromosome):\($0.position)" + ($0.rsid.map { " \($0)" } ?? "") }
+    }
+
+    /// A gene given as an outside call: its phenotype from the pack's table when a diplotype is given and the
+    /// table knows it, the caller's phenotype or activity score otherwise; HLA alleles as carrier status.
+    func outsideResult(_ call: OutsideCall) -> PGxSampleReport.GeneResult {
+        var warnings: [String] = []
+        var phenotype = call.phenotype.map(OutsideCall.normalisePhenotype)
+        var activity = call.activityScore
+        var keys: [String] = []
+        var source: String? = "outside call \(call.source)"
+        if call.gene.hasPrefix("HLA-") {
+            keys = hlaKeys(call)
+        } else if let alleles = call.alleles, let mapped = outsidePhenotype(call.gene, alleles) {
+            if let given = phenotype, given.lowercased() != mapped.phenotype.lowercased() {
+                warnings.append("the outside call's phenotype '\(given)' differs from the pack's '\(mapped.phenotype)' for \(call.diplotype ?? ""); the pack's is used")
+            }
+            if let given = call.activityScore, let mappedScore = mapped.activityScore, Double(given) != Double(mappedScore) {
+                warnings.append("the outside call's activity score \(given) differs from the pack's \(mappedScore); the pack's is used")
+            }
+            phenotype = mapped.phenotype
+            activity = mapped.activityScore
+            keys = [mapped.lookupKey]
+            source = mapped.source
+        } else if let activity = call.activityScore {
+            keys = [Self.activityKey(activity)]
+        } else if let given = phenotype {
+            let known = knowledge.phenotyper.lookupKeys(gene: call.gene, phenotype: given)
+            keys = known.isEmpty ? [given] : known
+        } else if let diplotype = call.diplotype {
+            warnings.append("no phenotype mapping for \(call.gene) \(diplotype) in the pack; give a phenotype or activity score")
+        }
+        if phenotype != nil, source?.hasPrefix("pgx") == true, let note = knowledge.phenotyper.notes[call.gene] { warnings.append(note) }
+        let printed = call.diplotype ?? phenotype ?? activity.map { "activity score \($0)" } ?? ""
+        return PGxSampleReport.GeneResult(
+            gene: call.gene, called: true, diplotypes: [], printCalls: [printed], recommendationDiplotypes: call.diplotype.map { [$0] } ?? [],
+            phenotype: phenotype, activityScore: activity, lookupKeys: keys, phenotypeSource: source, score: nil, phased: false,
+            outsideCall: true, missingPositions: [], warnings: warnings)
+    }
+
+    /// The pack's phenotype for an outside diplotype; copy numbers of three or more are looked up as the tables
+    /// group them (`*1x3` → `*1x≥3`).
+    func outsidePhenotype(_ gene: String, _ alleles: [String]) -> PhenotypeCall? {
+        let version = knowledge.definitions.packVersion
+        if let found = knowledge.phenotyper.phenotype(gene: gene, alleles: alleles, packVersion: version) { return found }
+        let grouped = alleles.map { OutsideCall.copyNumberForm($0) ?? $0 }
+        return grouped == alleles ? nil : knowledge.phenotyper.phenotype(gene: gene, alleles: grouped, packVersion: version)
+    }
+
+    /// HLA lookup keys: for every allele the guidelines ask about (`*57:01 positive` …), positive when either
+    /// allele is it and negative otherwise; a phenotype written as such a status is taken as given.
+    func hlaKeys(_ call: OutsideCall) -> [String] {
+        var keys: [String] = []
+        if let alleles = call.alleles {
+            for allele in knowledge.guidelines.statusAlleles(gene: call.gene) {
+                keys.append("\(allele) " + (alleles.contains(allele) ? "positive" : "negative"))
+            }
+        }
+        if let phenotype = call.phenotype {
+            for part in phenotype.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty && !keys.contains(part) {
+                keys.append(part)
+            }
+        }
+        return keys
+    }
+
+    /// An activity score as the guidelines write it (`1` → `1.0`).
+    static func activityKey(_ score: String) -> String {
+        if score.hasPrefix("≥") { return score }
+        guard let value = Double(score) else { return score }
+        return value == value.rounded() ? String(format1: value) : score
+    }
+
+    static func unique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
+
+    /// The recommendations that apply, grouped per drug and guideline source.
+    func drugs(for genes: [PGxSampleReport.GeneResult]) -> [PGxSampleReport.DrugResult] {
+        var lookups: [String: GeneLookup] = [:]
+        for gene in genes where gene.called && !gene.lookupKeys.isEmpty {
+            let diplotypes = gene.recommendationDiplotypes.map { GeneLookup.diplotypeKey($0.split(separator: "/").map(String.init)) }
+            // The guidelines key the same result in several forms: CPIC by lookup key (a score for activity genes),
+            // DPWG by phenotype name, or for DPYD as "score (phenotype)", with "score (Phenotyping)" rows as DPWG's fallback.
+            var keys = Set(gene.lookupKeys)
+            var fallback = Set<String>()
+            if let phenotype = gene.phenotype {
+                keys.insert(phenotype)
+                if let score = gene.activityScore {
+                    keys.insert("\(score) (\(phenotype))")
+                    fallback.insert("\(score) (Phenotyping)")
+                }
+            }
+            lookups[gene.gene] = GeneLookup(gene: gene.gene, keys: keys, diplotypes: Set(diplotypes), fallbackKeys: fallback)
+        }
+        var order: [String] = []
+        var byDrug: [String: PGxSampleReport.DrugResult] = [:]
+        for match in knowledge.guidelines.recommendations(for: lookups) {
+            let id = match.guideline.source + "\u{0}" + match.drug
+            let r = match.recommendation
+            let result = PGxSampleReport.RecommendationResult(
+                id: r.id, population: r.population, classification: r.classification, lookupKey: match.matchedKeys,
+                text: HTMLText.plain(r.html), html: r.html, implications: r.implications, dosingInformation: r.dosingInformation,
+                alternateDrugAvailable: r.alternateDrugAvailable, otherPrescribingGuidance: r.otherPrescribingGuidance)
+            if byDrug[id] == nil {
+                order.append(id)
+                let g = match.guideline
+                byDrug[id] = PGxSampleReport.DrugResult(
+                    drug: match.drug, source: g.source,
+                    guideline: .init(id: g.id, name: g.name, url: g.url, version: g.version, file: g.file, citations: g.citations),
+                    recommendations: [])
+            }
+            byDrug[id]?.recommendations.append(result)
+        }
+        return order.compactMap { byDrug[$0] }.sorted { ($0.drug, $0.source) < ($1.drug, $1.source) }
+    }
+}
+
+extension GuidelineLibrary {
+    /// The alleles whose carrier status a gene's guidelines are keyed on (HLA-B: `*15:02`, `*57:01`, `*58:01` …).
+    public func statusAlleles(gene: String) -> [String] {
+        var alleles = Set<String>()
+        for guideline in guidelines where guideline.genes.contains(gene) {
+            for row in guideline.recommendations {
+                guard let key = row.keys[gene], key.hasPrefix("*") else { continue }
+                for suffix in [" positive", " negative"] where key.hasSuffix(suffix) { alleles.insert(String(key.dropLast(suffix.count))) }
+            }
+        }
+        return alleles.sorted()
+    }
+}
+
+extension Phenotyper {
+    /// The lookup keys of a phenotype given by name: the key itself for most genes (sometimes a lower-case form),
+    /// every activity score with that phenotype for activity-score genes.
+    public func lookupKeys(gene: String, phenotype: String) -> [String] {
+        let keys = tables[gene]?.diplotypes.values.filter { $0.phenotype.lowercased() == phenotype.lowercased() }.map(\.lookupKey) ?? []
+        return Set(keys).sorted()
+    }
+}
+
+extension String {
+    fileprivate init(format1 value: Double) {
+        let whole = Int(value)
+        self = "\(whole).0"
+    }
+
+}
+
+/// Turns recommendation HTML into readable text: tags removed, block ends as line breaks, entities decoded.
+enum HTMLText {
+    static func plain(_ html: String) -> String {
+        var out = ""
+        var tag = ""
+        var inTag = false
+        for c in html {
+            if inTag {
+                if c == ">" {
+                    inTag = false
+                    let name = tag.lowercased().split(separator: " ").first.map(String.init) ?? ""
+                    if ["/p", "br", "br/", "/h4", "/h3", "/li", "/ul", "/ol"].contains(name), !out.hasSuffix("\n") { out += "\n" }
+                    if name == "li" { out += "- " }
+                    tag = ""
+                } else {
+                    tag.append(c)
+                }
+            } else if c == "<" {
+                inTag = true
+            } else {
+                out.append(c)
+            }
+        }
+        for (entity, value) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " "), ("&amp;", "&")] {
+            out = out.replacingOccurrences(of: entity, with: value)
+        }
+        var lines = out.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespaces) }
+        lines.removeAll { $0.isEmpty }
+        return lines.joined(separator: "\n")
+    }
+}

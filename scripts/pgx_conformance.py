@@ -19,7 +19,7 @@ Two sources of expectations, both under DIR/tests (see DIR/SOURCE.md):
      calledByMatcher        gene `called` is true and `outside_call` is not
      notCalledByMatcher     gene absent, or `called` false, or `outside_call` true
      printCalls             set of gene `print_calls` (PharmCAT compares lists; order is not scored here)
-     sourceDiplotypes       set of gene `diplotypes` (or `print_calls` when tailor gives a variant list, not a diplotype)
+     sourceDiplotypes       set of gene `diplotypes` (or `print_calls` when tailor gives a variant list, no diplotype)
      recommendedDiplotypes  one of gene `recommendation_diplotypes` has exactly the expected haplotypes (any order)
      lookupActivityScore    every gene `lookup_keys` entry equals the expected score
      reportable             gene has `recommendation_diplotypes` or `lookup_keys`
@@ -83,6 +83,9 @@ EXCLUDED = {
         "the test runs the pipeline twice (het, then hom rs67376798); the generated VCF is the second (hom) run",
     ("DpydTest.testDpydDifferenceOnScore", "recommendedDiplotypes", "DPYD", json.dumps(["Reference", "c.2846A>T"])):
         "the test runs the pipeline twice (het, then hom rs67376798); the generated VCF is the second (hom) run",
+    ("Ryr1Test.cacna1sMissing_ryr1Het4", "recommendedDiplotypes", "RYR1", None):
+        "knowledge-version gap: c.14918C>T is malignant-hyperthermia associated in PharmCAT's 2025 RYR1 table, which "
+        "is not in the snapshot; the pack's 2023 fallback table lacks it, so it cannot be ranked as lowest function",
     ("Ryr1Test.cacna1sMissing_ryr1Het", "sourceDiplotypes", "RYR1", None):
         "Java expects [Reference/c.7522C>T] (or CPIC style [c.7522C>T (heterozygous)]); the extractor dropped "
         "TextConstants.REFERENCE + GENOTYPE_DELIMITER and kept 'c.7522C>T'",
@@ -96,7 +99,7 @@ NOTES = {
 
 # Cases whose extracted `outsideCallLines` are not outside calls (the extractor caught another TSV the test writes).
 NOT_OUTSIDE_CALLS = {
-    "CallsOnlyFormatTest.withSampleData": "sample-metadata TSV (sample, key, value), passed with -sm, not outside calls",
+    "CallsOnlyFormatTest.withSampleData": "sample-metadata TSV (sample, key, value) given with -sm, not outside calls",
 }
 
 # Haplotype files whose name decodes, but names a lower-scoring candidate rather than PharmCAT's call for the same
@@ -325,7 +328,7 @@ def explicit_exclusion(cid, e):
     for (ecid, ekind, ewho, evals), reason in EXCLUDED.items():
         if ecid == cid and (ekind is None or ekind == e["kind"]) and (ewho is None or ewho == who) \
                 and (evals is None or evals == json.dumps(e.get("values"))):
-            return "mis-extracted: " + reason
+            return reason if reason.startswith("knowledge-version gap") else "mis-extracted: " + reason
     return None
 
 
@@ -435,9 +438,14 @@ def evaluate(e, sample, case):
         het = [x for x in exp if x.endswith(" (heterozygous)")]
         if het and len(het) < len(exp):
             alts = [[x for x in exp if x not in het], het]
-        ok = any(gotset == {norm_dip(x) for x in alt} for alt in alts)
-        return ok, exp, got, "" if ok else ("different diplotypes" if got else
-                                            "no diplotype" + ("" if "print_calls" in g else " (no 'print_calls' field)"))
+        printed = {norm_dip(x) for x in g.get("print_calls") or []}
+        # PharmCAT asserts the plain list and, for CACNA1S/CFTR/DPYD/RYR1, the CPIC-style one (tailor's print_calls)
+        ok = any(gotset == {norm_dip(x) for x in alt} or printed == {norm_dip(x) for x in alt} for alt in alts)
+        if ok:
+            return True, exp, got, ""
+        if got:
+            return False, exp, got, "different diplotypes"
+        return False, exp, got, "no diplotype" + ("" if "print_calls" in g else " (no 'print_calls' field)")
 
     if kind == "recommendedDiplotypes":
         exp = e["values"]
@@ -446,7 +454,8 @@ def evaluate(e, sample, case):
         got = need(g, "recommendation_diplotypes")
         want = collections.Counter(strip_hom(x) for x in exp)
         ok = any(haplotypes_of(d) == want for d in got)
-        return ok, "/".join(exp), got, "" if ok else ("no lookup diplotype" if not got else "different lookup diplotype")
+        why = "" if ok else ("no lookup diplotype" if not got else "different lookup diplotype")
+        return ok, "/".join(exp), got, why
 
     if kind == "lookupActivityScore":
         exp = e["values"][0]
@@ -471,6 +480,45 @@ def evaluate(e, sample, case):
         return n == 0, "no match", n, "" if n == 0 else "unexpected recommendation"
 
     raise ValueError(kind)
+
+
+def load_guideline_genes(data):
+    """(source, drug) -> genes of the pack's guideline files for it (the v2.12.0 files Tailor's pgx pack carries)."""
+    out = collections.defaultdict(set)
+    folder = data / "reporter" / "guidelines_v2.12.0"
+    for path in sorted(folder.glob("*.json")):
+        g = json.loads(path.read_text(encoding="utf-8"))["guideline"]
+        genes = {x["symbol"] for x in g.get("relatedGenes") or []}
+        for chem in g.get("relatedChemicals") or []:
+            out[(g["source"], chem["name"].lower())] |= genes
+    return out
+
+
+# Knowledge-version gaps: PharmCAT's tests assert v3.1 data (guidelines of 2025-11); the pack carries the v2.12.0
+# guideline files (2024-03), and older CYP2D6/G6PD/RYR1 phenotype tables. An expectation that only the newer data
+# can meet is reported as a gap (skipped with the reason), never as a pass.
+def knowledge_gap(e, sample, guideline_genes):
+    """Why a failed expectation needs guideline data the pack does not have, or None (a real failure)."""
+    kind = e["kind"]
+    if kind == "matchedAnnotations" and e.get("source") is None:
+        # all sources: a gap when one of CPIC/DPWG has a guideline for the drug in 2025 but not in the pack
+        n = sum(len(d.get("recommendations") or []) for d in sample.get("drugs") or [] if d.get("drug", "").lower() == e["drug"].lower())
+        lacking = [src for src in ("CPIC", "DPWG") if not guideline_genes.get((src, e["drug"].lower()))]
+        if n < e["count"] and lacking:
+            return f"knowledge-version gap: the pack's 2024 data has no {' or '.join(lacking)} guideline for {e['drug']}"
+        return None
+    if kind in ("matchedAnnotations", "anyMatchFromSource"):
+        source = SOURCE_MAP.get(e.get("source"))
+        if source is None:
+            return None
+        genes = guideline_genes.get((source, e["drug"].lower()))
+        if not genes:
+            return f"knowledge-version gap: the pack's 2024 data has no {source} guideline for {e['drug']}"
+        called = {g["gene"] for g in sample.get("genes") or [] if g.get("lookup_keys")}
+        if not genes & called:
+            return (f"knowledge-version gap: the pack's {source} {e['drug']} guideline uses {', '.join(sorted(genes))}, "
+                    "none called here; PharmCAT's 2025 data also keys it on other genes")
+    return None
 
 
 def skip_reason_for_kind(e, fda_flags):
@@ -620,6 +668,7 @@ def main():
                     help="PharmCAT data snapshot (default: ../shared/data/pharmcat from the repository root)")
     ap.add_argument("--verbose", action="store_true", help="every failure, exclusion and undecodable file name")
     ap.add_argument("--json-out", metavar="FILE", help="write every scored expectation as JSON")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when the main figure has any failure (CI's regression gate)")
     args = ap.parse_args()
 
     tailor = os.path.abspath(args.tailor)
@@ -633,6 +682,7 @@ def main():
 
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
     fda_flags = load_fda_flags(data)
+    guideline_genes = load_guideline_genes(data)
 
     with tempfile.TemporaryDirectory(prefix="pgx-conformance-") as tmp:
         runner = Runner(tailor, tmp)
@@ -702,7 +752,11 @@ def main():
                 continue
             try:
                 ok, exp, got, reason = evaluate(e, samples[0], case)
-                r.update(status="passed" if ok else "failed", reason=reason, expected=exp, got=got)
+                gap = None if ok else knowledge_gap(e, samples[0], guideline_genes)
+                if gap:
+                    r.update(status="skipped", reason=gap, expected=exp, got=got)
+                else:
+                    r.update(status="passed" if ok else "failed", reason=reason, expected=exp, got=got)
             except Missing as m:
                 r.update(status="failed", reason=f"field '{m.args[0]}' not implemented", expected=e.get("values"),
                          got=None, missing_field=m.args[0])
@@ -783,7 +837,7 @@ def report(records, runner, plans, cases_with_vcf, undecodable, expected, args):
     if not runner.has_outside_calls:
         n_oc = sum(1 for p in plans if p[5] and p[4])
         print(f"  note: this tailor has no --outside-calls option; {n_oc} case(s) ran without their outside calls")
-    recon = sorted({p[1] for p in plans if p[6]})
+    recon = sorted({p[1] for p in plans if "reconstructed" in p[6]})
     if recon:
         print(f"  note: outside calls reconstructed from @BeforeAll for {len(recon)} case(s): {', '.join(recon)}")
     main_tot = table("main (PharmCAT default mode):", [r for r in java if r["bucket"] == "main"])
@@ -869,7 +923,7 @@ def report(records, runner, plans, cases_with_vcf, undecodable, expected, args):
     failed_n = main_tot["failed"] + hap_tot["failed"]
     skipped_n = main_tot["skipped"] + hap_tot["skipped"]
     print(f"pgx-conformance: {passed} passed, {failed_n} failed, {skipped_n} skipped")
-    sys.exit(2 if crashes else 0)
+    sys.exit(2 if crashes else 1 if args.strict and failed_n else 0)
 
 
 if __name__ == "__main__":

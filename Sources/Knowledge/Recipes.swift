@@ -37,6 +37,12 @@ public enum Recipes {
                 attribution: "ClinPGx/PharmGKB (https://www.pharmgkb.org), CC BY-SA 4.0; DPWG guidelines of the Royal Dutch Pharmacists Association",
                 covers: ["reporter/", "phenotype/", "derived/phenotype/", "definition/alleles/CYP3A4"]),
             PackManifest.Source(
+                name: "PyPGx variant table (GRCh37/GRCh38 coordinates)", url: "https://github.com/sbslee/pypgx",
+                revision: "0.27.0 (pypgx/api/data/variant-table.csv), read from the folder beside the PharmCAT source", retrieved: "2026-11-21",
+                licence: "MIT (Copyright (c) Seung-been Lee); content compiled from PharmVar, CPIC (CC0) and ClinPGx (CC BY-SA 4.0)",
+                attribution: "PyPGx by Seung-been Lee, https://github.com/sbslee/pypgx (MIT)",
+                covers: ["derived/grch37.tsv"]),
+            PackManifest.Source(
                 name: "PharmVar", url: "https://www.pharmvar.org", revision: "star-allele nomenclature underlying the definitions",
                 retrieved: "2026-11-21", licence: "cite PharmVar",
                 attribution: "Pharmacogene Variation Consortium (PharmVar), https://www.pharmvar.org",
@@ -53,11 +59,13 @@ public enum Recipes {
             "derived/phenotype/<GENE>.tsv are compact forms of the phenotype tables (derived by Tailor at build time, same licences as their sources): rows 'D allele1 allele2 phenotype activity lookup' (allele2 empty for a hemizygous call), 'A allele function activity'.",
             "phenotype/fallback/ holds older CPIC/DPWG mappings for CYP2D6, G6PD and RYR1 (the v3.1.1 files were not in the snapshot); re-check against CPIC before clinical use.",
             "derived/guidelines.json is a compact form of reporter/guidelines_v2.12.0/ (each recommendation's text, implications, lookup keys and flags; texts stored once): {texts, guidelines[{file,id,name,source,version,url,genes,drugs,citations,recommendations[{id,population,classification,drugs,text,implications,keys,diplotypes,dosing,alternate,other}]}]}.",
+            "derived/grch37.tsv maps each GRCh38 definition position to GRCh37 where PyPGx's variant table places it exactly (same reference and alternate bases, or a single-base reference swap between builds); rows 'M gene grch38 grch37'. A gene with any unmapped position is not called from GRCh37 input.",
             "reporter/guidelines_v2.12.0/ are the recommendation files of PharmCAT v2.12.0 (data 2024-03-25); FDA label annotations are not included.",
         ],
         derive: { source in
             try derivePhenotypeTables(source).merging(try deriveDefinitions(source)) { first, _ in first }
                 .merging(try deriveGuidelines(source)) { first, _ in first }
+                .merging(try deriveGRCh37(source)) { first, _ in first }
         })
 
     /// Compiles each allele-definition table to a tab-separated file: `G gene chromosome build version source`,
@@ -211,5 +219,55 @@ public enum Recipes {
         let document: [String: Any] = ["texts": texts, "guidelines": guidelines]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
         return ["derived/guidelines.json": [UInt8](data)]
+    }
+
+    /// Maps the definition positions to GRCh37 with PyPGx's dual-build variant table (`../pypgx/variant-table.csv`
+    /// beside the PharmCAT folder). Only exact placements are kept: the table's GRCh38 position, reference and
+    /// alternate equal the definition's, and its GRCh37 reference is the same base or, for a single-base variant, one
+    /// of the definition's alleles (a reference swap between builds). Nothing is lifted over by guesswork.
+    @Sendable static func deriveGRCh37(_ source: String) throws -> [String: [UInt8]] {
+        let table = source + "/../pypgx/variant-table.csv"
+        guard let data = FileManager.default.contents(atPath: table) else {
+            throw KnowledgeError(pack: "pgx", path: "derived/grch37.tsv", message: "PyPGx's variant table is needed beside the PharmCAT folder: \(table)")
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+        guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) else {
+            throw KnowledgeError(pack: "pgx", path: table, message: "empty")
+        }
+        func column(_ name: String) throws -> Int {
+            guard let i = header.firstIndex(of: name) else { throw KnowledgeError(pack: "pgx", path: table, message: "no column \(name)") }
+            return i
+        }
+        let (chrom, p37, p38, a37, a38, alt) = (
+            try column("Chromosome"), try column("GRCh37Position"), try column("GRCh38Position"), try column("GRCh37Allele"),
+            try column("GRCh38Allele"), try column("Variant")
+        )
+        // (chromosome without "chr", GRCh38 position) → rows.
+        var rows: [String: [[String]]] = [:]
+        for line in lines.dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == header.count else { continue }
+            let c = f[chrom].hasPrefix("chr") ? String(f[chrom].dropFirst(3)) : f[chrom]
+            rows[c + ":" + f[p38], default: []].append(f)
+        }
+        var out = ["# GRCh38 definition position -> GRCh37, derived from PyPGx 0.27.0 variant-table.csv (MIT); rows 'M gene grch38 grch37'"]
+        let folder = source + "/definition/alleles"
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder).filter({ $0.hasSuffix("_translation.json") }).sorted() {
+            guard let definition = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))) as? [String: Any],
+                let gene = definition["gene"] as? String, let chromosome = definition["chromosome"] as? String,
+                let variants = definition["variants"] as? [[String: Any]]
+            else { throw KnowledgeError(pack: "pgx", path: "definition/alleles/" + name, message: "not an allele-definition table") }
+            let c = chromosome.hasPrefix("chr") ? String(chromosome.dropFirst(3)) : chromosome
+            for v in variants {
+                guard let position = v["position"] as? Int, let ref = v["ref"] as? String else { continue }
+                let alts = (v["alts"] as? [String]) ?? []
+                let exact = (rows[c + ":" + String(position)] ?? []).first { r in
+                    guard r[a38] == ref, alts.contains(r[alt]), Int(r[p37]) != nil else { return false }
+                    return r[a37] == ref || (ref.count == 1 && r[a37].count == 1 && alts.contains(r[a37]) && alts.allSatisfy { $0.count == 1 })
+                }
+                if let exact { out.append("M\t\(gene)\t\(position)\t\(exact[p37])") }
+            }
+        }
+        return ["derived/grch37.tsv": Array((out.joined(separator: "\n") + "\n").utf8)]
     }
 }

@@ -69,6 +69,10 @@ public struct PGxDefinitions: Sendable {
     public var genes: [GeneDefinition]
     /// The pack version the definitions came from.
     public var packVersion: String
+    /// Gene → PharmVar sub-allele → its allele (SLCO1B1 `*45.001` → `*45`), for phenotypes and reports.
+    public var parentAllele: [String: [String: String]] = [:]
+    /// Gene → GRCh38 definition position → GRCh37 position, where the pack places it exactly (`derived/grch37.tsv`).
+    public var grch37: [String: [Int: Int]] = [:]
 
     /// Reads every gene's definition table from the compact form the pack builder derived from PharmCAT's
     /// `definition/alleles/<GENE>_translation.json` (`derived/definitions/<GENE>.tsv`), checking each table's shape.
@@ -82,6 +86,23 @@ public struct PGxDefinitions: Sendable {
         guard !genes.isEmpty else { throw KnowledgeError(pack: pack.manifest.name, message: "no allele definitions in the pack") }
         self.genes = genes
         self.packVersion = pack.manifest.version
+        for gene in genes {
+            for allele in gene.alleles where allele.name.hasPrefix("*") {
+                if let dot = allele.name.firstIndex(of: "."), allele.name[allele.name.index(after: dot)...].allSatisfy(\.isNumber) {
+                    parentAllele[gene.gene, default: [:]][allele.name] = String(allele.name[..<dot])
+                }
+            }
+        }
+        let mapPath = "derived/grch37.tsv"
+        if pack.manifest.files.contains(where: { $0.path == mapPath }) {
+            for (number, line) in try pack.data(mapPath).split(separator: 10).enumerated() where line.first != 35 {
+                let f = line.split(separator: 9).map { String(decoding: $0, as: UTF8.self) }
+                guard f.count == 4, f[0] == "M", let p38 = Int(f[2]), let p37 = Int(f[3]) else {
+                    throw KnowledgeError(pack: pack.manifest.name, path: mapPath, message: "line \(number + 1) is not 'M gene grch38 grch37'")
+                }
+                grch37[f[1], default: [:]][p38] = p37
+            }
+        }
     }
 
     /// The definitions compiled into this build.

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Format (PharmCAT `docs/using/Outside-Call-Format.md`): UTF-8, one gene per line, tab-separated
 /// `gene, diplotype, phenotype, activity score`; columns 2–4 may be empty but not all of them; `#` starts
-/// a comment line; blank lines are ignored.
+/// a comment line; blank lines are ignored. Several lines for one gene are several possible diplotypes.
 public struct OutsideCall: Sendable, Hashable {
     public var gene: String
     /// Allele names as normalised (e.g. `*4`, `*57:01`, `m.1555A>G`); one name for a single-allele gene.
@@ -33,7 +33,6 @@ public struct OutsideCall: Sendable, Hashable {
     /// - Throws: ``PGxInputError`` naming the file, line and what is wrong; nothing is half-read.
     public static func parse(_ text: String, name: String) throws(PGxInputError) -> [OutsideCall] {
         var calls: [OutsideCall] = []
-        var seen: [String: Int] = [:]
         // "\r\n" is one Character in Swift, so split on both forms explicitly (files from Windows tools).
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         for (offset, rawLine) in lines.enumerated() {
@@ -59,8 +58,6 @@ public struct OutsideCall: Sendable, Hashable {
             if let activity, Double(activity.replacingOccurrences(of: "≥", with: "")) == nil {
                 throw bad("activity score '\(activity)' is not a number")
             }
-            if let earlier = seen[canonicalGene] { throw bad("\(canonicalGene) is already called on line \(earlier)") }
-            seen[canonicalGene] = number
             var alleles: [String]?
             if let diplotype {
                 let parts = diplotype.split(separator: "/", omittingEmptySubsequences: false).map { $0.trimmingSpaces }

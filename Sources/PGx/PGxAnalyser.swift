@@ -31,7 +31,8 @@ public struct PGxSampleReport: Sendable, Hashable, Codable {
 
     public struct GeneResult: Sendable, Hashable, Codable {
         public var gene: String
-        /// Whether the gene has a call (from the VCF or an outside call).
+        /// Whether the gene has a diplotype call (from the VCF's matcher or an outside call). SLCO1B1's rs4149056
+        /// fallback is not a call but still has lookup keys.
         public var called: Bool
         /// Top-scoring matcher diplotypes (`*1/*2`); empty when not called from the VCF.
         public var diplotypes: [String]
@@ -56,6 +57,25 @@ public struct PGxSampleReport: Sendable, Hashable, Codable {
             case printCalls = "print_calls", recommendationDiplotypes = "recommendation_diplotypes", activityScore = "activity_score"
             case lookupKeys = "lookup_keys", phenotypeSource = "phenotype_source", outsideCall = "outside_call"
             case missingPositions = "missing_positions"
+        }
+
+        /// Every field is written, `null` when absent, so readers see one stable shape.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(gene, forKey: .gene)
+            try c.encode(called, forKey: .called)
+            try c.encode(diplotypes, forKey: .diplotypes)
+            try c.encode(printCalls, forKey: .printCalls)
+            try c.encode(recommendationDiplotypes, forKey: .recommendationDiplotypes)
+            try c.encode(phenotype, forKey: .phenotype)
+            try c.encode(activityScore, forKey: .activityScore)
+            try c.encode(lookupKeys, forKey: .lookupKeys)
+            try c.encode(phenotypeSource, forKey: .phenotypeSource)
+            try c.encode(score, forKey: .score)
+            try c.encode(phased, forKey: .phased)
+            try c.encode(outsideCall, forKey: .outsideCall)
+            try c.encode(missingPositions, forKey: .missingPositions)
+            try c.encode(warnings, forKey: .warnings)
         }
     }
 
@@ -106,44 +126,76 @@ public struct PGxAnalyser: Sendable {
 
     public init(knowledge: PGxKnowledge) { self.knowledge = knowledge }
 
+    /// Genes whose guidelines are keyed on an activity score.
+    static let activityGenes: Set<String> = ["CYP2C9", "CYP2D6", "DPYD"]
+
     /// Genes that are only ever outside calls (no definition table in the pack).
     public static let outsideOnlyGenes = ["HLA-A", "HLA-B", "MT-RNR1"]
 
     /// The report for one sample.
     public func analyse(_ sample: SampleSiteCalls, outsideCalls: [OutsideCall] = []) -> PGxSampleReport {
-        let outside = Dictionary(outsideCalls.map { ($0.gene, $0) }, uniquingKeysWith: { first, _ in first })
+        // Several lines for one gene are several possible diplotypes (an ambiguous outside call), kept in file order.
+        var outside: [String: [OutsideCall]] = [:]
+        for call in outsideCalls { outside[call.gene, default: []].append(call) }
         var genes: [PGxSampleReport.GeneResult] = []
         for definition in knowledge.definitions.genes {
-            if let call = outside[definition.gene] {
-                var result = outsideResult(call)
-                result.warnings.insert("outside call (\(call.source)) used instead of the VCF", at: 0)
+            if let calls = outside[definition.gene] {
+                var result = outsideResult(calls)
+                let vcf = vcfResult(definition, sample)
+                if vcf.called {
+                    result.warnings.insert(
+                        "the VCF alone would give \(vcf.printCalls.joined(separator: " or ")); the outside call (\(calls.map(\.source).joined(separator: ", "))) is used instead",
+                        at: 0)
+                }
                 genes.append(result)
             } else {
                 genes.append(vcfResult(definition, sample))
             }
         }
         for gene in Self.outsideOnlyGenes {
-            if let call = outside[gene] { genes.append(outsideResult(call)) }
+            if let calls = outside[gene] { genes.append(outsideResult(calls)) }
         }
         let known = Set(genes.map(\.gene))
-        for call in outsideCalls where !known.contains(call.gene) {
-            var result = outsideResult(call)
-            result.warnings.append("\(call.gene) is not a gene the pack's guidelines use; it is reported but looks up no recommendation")
+        for (gene, calls) in outside.sorted(by: { $0.key < $1.key }) where !known.contains(gene) {
+            var result = outsideResult(calls)
+            result.warnings.append("\(gene) is not a gene the pack's guidelines use; it is reported but looks up no recommendation")
             genes.append(result)
         }
         return PGxSampleReport(sample: sample.sample, knowledge: knowledge.citation, genes: genes, drugs: drugs(for: genes))
     }
 
+    /// Genes whose calls are printed as CPIC writes them: the reference allele as "Reference", and one variant
+    /// allele with the reference as "X (heterozygous)".
+    static let cpicStyleGenes: Set<String> = ["CACNA1S", "CFTR", "DPYD", "RYR1"]
+
+    func cpicStyle(_ gene: String, _ alleles: [String]) -> String {
+        let reference = knowledge.definitions.gene(gene)?.alleles.first?.name
+        let names = alleles.map { $0 == reference ? "Reference" : $0 }
+        if names.count == 2, names[0] == "Reference", names[1] != "Reference" { return "\(names[1]) (heterozygous)" }
+        if names.count == 2, names[1] == "Reference", names[0] != "Reference" { return "\(names[0]) (heterozygous)" }
+        return names.joined(separator: "/")
+    }
+
     /// A gene called from the VCF by the named-allele matcher (or, for DPYD and RYR1, the lowest-function rule),
     /// with its phenotype.
     func vcfResult(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> PGxSampleReport.GeneResult {
+        if let reason = sample.notCallable[definition.gene] {
+            return PGxSampleReport.GeneResult(
+                gene: definition.gene, called: false, diplotypes: [], printCalls: [], recommendationDiplotypes: [], phenotype: nil,
+                activityScore: nil, lookupKeys: [], phenotypeSource: nil, score: nil, phased: false, outsideCall: false,
+                missingPositions: [], warnings: [reason])
+        }
         if LowestFunctionCaller.genes.contains(definition.gene) { return lowestFunctionResult(definition, sample) }
         let call = NamedAlleleMatcher(definition: definition, exemptions: knowledge.exemptions[definition.gene]).call(sample)
         var warnings = call.warnings
         let labels = call.diplotypes.map(\.description)
-        let phenotypes = call.diplotypes.map {
-            knowledge.phenotyper.phenotype(gene: definition.gene, diplotype: $0, packVersion: knowledge.definitions.packVersion)
+        let phenotypes = call.diplotypes.map { d in
+            // PharmVar sub-alleles (SLCO1B1 *45.001) are phenotyped as their allele (*45).
+            knowledge.phenotyper.phenotype(
+                gene: definition.gene, alleles: d.alleles.map { knowledge.definitions.parentAllele[definition.gene]?[$0] ?? $0 },
+                packVersion: knowledge.definitions.packVersion)
         }
+        if !call.isCalled, definition.gene == "SLCO1B1", let fallback = slco1b1Fallback(sample, definition, call) { return fallback }
         var phenotype: PhenotypeCall?
         if let first = phenotypes.first, let found = first {
             if phenotypes.allSatisfy({ $0?.phenotype == found.phenotype && $0?.activityScore == found.activityScore }) {
@@ -151,17 +203,40 @@ public struct PGxAnalyser: Sendable {
             } else {
                 warnings.append("the equally good diplotypes have different phenotypes; no single phenotype is given")
             }
-        } else if call.isCalled, knowledge.phenotyper.tables[definition.gene] != nil {
+        } else if call.isCalled, knowledge.phenotyper.tables[definition.gene]?.diplotypes.isEmpty == false {
             warnings.append("no phenotype mapping for \(labels.joined(separator: " or "))")
         }
         if phenotype != nil, let note = knowledge.phenotyper.notes[definition.gene] { warnings.append(note) }
         let keys = Self.unique(phenotypes.compactMap { $0?.lookupKey })
+        // Reports and lookups name PharmVar sub-alleles by their allele (SLCO1B1 *45.001 → *45), as PharmCAT does.
+        let parents = knowledge.definitions.parentAllele[definition.gene] ?? [:]
+        let named = call.diplotypes.map { $0.alleles.map { parents[$0] ?? $0 } }
+        let printed = Self.cpicStyleGenes.contains(definition.gene) ? named.map { cpicStyle(definition.gene, $0) } : named.map { $0.joined(separator: "/") }
         return PGxSampleReport.GeneResult(
-            gene: definition.gene, called: call.isCalled, diplotypes: labels, printCalls: labels,
-            recommendationDiplotypes: phenotypes.contains { $0 != nil } ? labels : [], phenotype: phenotype?.phenotype,
+            gene: definition.gene, called: call.isCalled, diplotypes: labels, printCalls: printed,
+            recommendationDiplotypes: Self.unique(named.map { $0.joined(separator: "/") }), phenotype: phenotype?.phenotype,
             activityScore: phenotype?.activityScore, lookupKeys: keys, phenotypeSource: phenotype?.source,
             score: call.diplotypes.first?.score, phased: call.phased, outsideCall: false,
             missingPositions: Self.describe(call.missingPositions, definition), warnings: warnings)
+    }
+
+    /// SLCO1B1 without a star-allele call falls back to its key variant, rs4149056 (c.521T>C, the *5 marker), as
+    /// PharmCAT does: the genotype is printed, and looked up as *1/*1, *1/*5 or *5/*5.
+    func slco1b1Fallback(_ sample: SampleSiteCalls, _ definition: GeneDefinition, _ call: NamedAlleleMatcher.GeneCall) -> PGxSampleReport.GeneResult? {
+        guard let index = definition.positions.firstIndex(where: { $0.rsid == "rs4149056" }),
+            let site = sample.calls[definition.gene]?[index], site.alleles.count == 2, let a = site.alleles[0], let b = site.alleles[1]
+        else { return nil }
+        let ref = definition.positions[index].ref
+        let alleles = [a, b].map { $0 == ref ? "*1" : "*5" }.sorted(by: AlleleName.precedes)
+        guard let phenotype = knowledge.phenotyper.phenotype(gene: "SLCO1B1", alleles: alleles, packVersion: knowledge.definitions.packVersion)
+        else { return nil }
+        let label = alleles.joined(separator: "/")
+        return PGxSampleReport.GeneResult(
+            gene: "SLCO1B1", called: false, diplotypes: [], printCalls: ["rs4149056 \(a)/rs4149056 \(b)"],
+            recommendationDiplotypes: [label], phenotype: phenotype.phenotype, activityScore: phenotype.activityScore,
+            lookupKeys: [phenotype.lookupKey], phenotypeSource: phenotype.source, score: nil, phased: call.phased, outsideCall: false,
+            missingPositions: Self.describe(call.missingPositions, definition),
+            warnings: call.warnings + ["no star-allele call: the phenotype is from rs4149056 alone (\(label)), as PharmCAT does"])
     }
 
     func lowestFunctionResult(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> PGxSampleReport.GeneResult {
@@ -193,6 +268,24 @@ public struct PGxAnalyser: Sendable {
 
     /// A gene given as an outside call: its phenotype from the pack's table when a diplotype is given and the
     /// table knows it, the caller's phenotype or activity score otherwise; HLA alleles as carrier status.
+    func outsideResult(_ calls: [OutsideCall]) -> PGxSampleReport.GeneResult {
+        var results = calls.map(outsideResult)
+        guard results.count > 1 else { return results[0] }
+        var merged = results.removeFirst()
+        for r in results {
+            merged.printCalls += r.printCalls
+            merged.recommendationDiplotypes += r.recommendationDiplotypes
+            merged.lookupKeys = Self.unique(merged.lookupKeys + r.lookupKeys)
+            merged.warnings += r.warnings
+            if merged.phenotype != r.phenotype || merged.activityScore != r.activityScore {
+                merged.phenotype = nil
+                merged.activityScore = nil
+            }
+        }
+        merged.warnings.append("ambiguous: the outside call gives \(calls.count) possible diplotypes")
+        return merged
+    }
+
     func outsideResult(_ call: OutsideCall) -> PGxSampleReport.GeneResult {
         var warnings: [String] = []
         var phenotype = call.phenotype.map(OutsideCall.normalisePhenotype)
@@ -201,6 +294,8 @@ public struct PGxAnalyser: Sendable {
         var source: String? = "outside call \(call.source)"
         if call.gene.hasPrefix("HLA-") {
             keys = hlaKeys(call)
+            // HLA has no phenotype table: the carrier statuses the guidelines ask about are the phenotype.
+            if phenotype == nil, !keys.isEmpty { phenotype = keys.joined(separator: "; ") }
         } else if let alleles = call.alleles, let mapped = outsidePhenotype(call.gene, alleles) {
             if let given = phenotype, given.lowercased() != mapped.phenotype.lowercased() {
                 warnings.append("the outside call's phenotype '\(given)' differs from the pack's '\(mapped.phenotype)' for \(call.diplotype ?? ""); the pack's is used")
@@ -212,8 +307,15 @@ public struct PGxAnalyser: Sendable {
             activity = mapped.activityScore
             keys = [mapped.lookupKey]
             source = mapped.source
-        } else if let activity = call.activityScore {
-            keys = [Self.activityKey(activity)]
+        } else if let alleles = call.alleles, Self.activityGenes.contains(call.gene), call.activityScore == nil, call.phenotype == nil {
+            // An allele the table does not know: no activity can be given ("n/a", as CPIC keys it).
+            warnings.append("\(call.gene) \(alleles.joined(separator: "/")) has an allele without a known activity value: activity score n/a")
+            phenotype = "Indeterminate"
+            keys = ["n/a"]
+        } else if let score = call.activityScore {
+            let key = Self.activityKey(score)
+            keys = [key]
+            if phenotype == nil { phenotype = knowledge.phenotyper.phenotype(gene: call.gene, lookupKey: key) }
         } else if let given = phenotype {
             let known = knowledge.phenotyper.lookupKeys(gene: call.gene, phenotype: given)
             keys = known.isEmpty ? [given] : known
@@ -221,7 +323,9 @@ public struct PGxAnalyser: Sendable {
             warnings.append("no phenotype mapping for \(call.gene) \(diplotype) in the pack; give a phenotype or activity score")
         }
         if phenotype != nil, source?.hasPrefix("pgx") == true, let note = knowledge.phenotyper.notes[call.gene] { warnings.append(note) }
-        let printed = call.diplotype ?? phenotype ?? activity.map { "activity score \($0)" } ?? ""
+        var printed = call.diplotype ?? phenotype ?? activity.map { "activity score \($0)" } ?? ""
+        if call.diplotype == nil, let phenotype, let activity { printed = "\(phenotype) (\(activity))" }
+        if let alleles = call.alleles, Self.cpicStyleGenes.contains(call.gene) { printed = cpicStyle(call.gene, alleles) }
         return PGxSampleReport.GeneResult(
             gene: call.gene, called: true, diplotypes: [], printCalls: [printed], recommendationDiplotypes: call.diplotype.map { [$0] } ?? [],
             phenotype: phenotype, activityScore: activity, lookupKeys: keys, phenotypeSource: source, score: nil, phased: false,
@@ -269,7 +373,8 @@ public struct PGxAnalyser: Sendable {
     /// The recommendations that apply, grouped per drug and guideline source.
     func drugs(for genes: [PGxSampleReport.GeneResult]) -> [PGxSampleReport.DrugResult] {
         var lookups: [String: GeneLookup] = [:]
-        for gene in genes where gene.called && !gene.lookupKeys.isEmpty {
+        // Every gene with a lookup key: matcher calls, outside calls, and SLCO1B1's rs4149056 fallback.
+        for gene in genes where !gene.lookupKeys.isEmpty {
             let diplotypes = gene.recommendationDiplotypes.map { GeneLookup.diplotypeKey($0.split(separator: "/").map(String.init)) }
             // The guidelines key the same result in several forms: CPIC by lookup key (a score for activity genes),
             // DPWG by phenotype name, or for DPYD as "score (phenotype)", with "score (Phenotyping)" rows as DPWG's fallback.
@@ -322,6 +427,11 @@ extension GuidelineLibrary {
 }
 
 extension Phenotyper {
+    /// The phenotype that a lookup key (an activity score) stands for in a gene's table.
+    public func phenotype(gene: String, lookupKey: String) -> String? {
+        tables[gene]?.diplotypes.values.first { $0.lookupKey == lookupKey }?.phenotype
+    }
+
     /// The lookup keys of a phenotype given by name: the key itself for most genes (sometimes a lower-case form),
     /// every activity score with that phenotype for activity-score genes.
     public func lookupKeys(gene: String, phenotype: String) -> [String] {

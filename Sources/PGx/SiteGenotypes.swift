@@ -1,5 +1,5 @@
 public import GenomicFiles
-import VCF
+public import VCF
 
 /// A sample's call at one defining position, in the allele strings of the VCF (not indexes), so that it
 /// can be compared with a definition's cells directly.
@@ -26,10 +26,13 @@ public struct SampleSiteCalls: Sendable {
     public var sample: String
     /// Per gene, per position index of its definition: the call, or nothing when missing.
     public var calls: [String: [Int: SiteCall]]
+    /// Genes that cannot be called from this input at all, and why (e.g. GRCh37 positions not placed exactly).
+    public var notCallable: [String: String]
 
-    public init(sample: String, calls: [String: [Int: SiteCall]]) {
+    public init(sample: String, calls: [String: [Int: SiteCall]], notCallable: [String: String] = [:]) {
         self.sample = sample
         self.calls = calls
+        self.notCallable = notCallable
     }
 
     /// The definition positions with no usable call, per gene.
@@ -63,19 +66,58 @@ public struct PGxSiteIndex: Sendable {
     /// One region per gene, spanning its defining positions.
     let regions: [GenomicRegion]
 
+    /// The genome build the positions are in.
+    public let build: GenomeBuild
+    /// Genes left out (GRCh37: not every position placed exactly), and why.
+    public let notCallable: [String: String]
+    /// The same index for GRCh37 input, when the definitions carry GRCh37 positions.
+    let grch37: [Key: [(gene: String, index: Int)]]
+    let grch37Regions: [GenomicRegion]
+    let grch37NotCallable: [String: String]
+
     public init(definitions: PGxDefinitions) {
-        regions = definitions.genes.compactMap { gene in
-            let positions = gene.positions.map(\.position)
-            guard let low = positions.min(), let high = positions.max() else { return nil }
-            return GenomicRegion(contig: gene.chromosome, start: low, end: high)
-        }
-        var sites: [Key: [(gene: String, index: Int)]] = [:]
+        (sites, regions) = Self.index(definitions.genes.map { gene in (gene, gene.positions.map(\.position)) })
+        build = .grch38
+        notCallable = [:]
+        // GRCh37: a gene is indexed only when every one of its positions has an exact GRCh37 place.
+        var mapped: [(GeneDefinition, [Int])] = []
+        var excluded: [String: String] = [:]
         for gene in definitions.genes {
-            for (index, position) in gene.positions.enumerated() {
-                sites[Key(contig: ContigName.canonical(gene.chromosome), position: position.position), default: []].append((gene.gene, index))
+            let map = definitions.grch37[gene.gene] ?? [:]
+            let placed = gene.positions.compactMap { map[$0.position] }
+            if placed.count == gene.positions.count {
+                mapped.append((gene, placed))
+            } else {
+                excluded[gene.gene] =
+                    "not called: needs GRCh38 (\(placed.count) of its \(gene.positions.count) positions can be placed exactly on GRCh37, the input's build)"
             }
         }
-        self.sites = sites
+        (grch37, grch37Regions) = Self.index(mapped)
+        grch37NotCallable = excluded
+    }
+
+    private init(grch37 from: PGxSiteIndex) {
+        sites = from.grch37
+        regions = from.grch37Regions
+        build = .grch37
+        notCallable = from.grch37NotCallable
+        grch37 = [:]
+        grch37Regions = []
+        grch37NotCallable = [:]
+    }
+
+    /// Site keys and one region per gene for genes with the given positions (aligned with their definition rows).
+    private static func index(_ genes: [(GeneDefinition, [Int])]) -> ([Key: [(gene: String, index: Int)]], [GenomicRegion]) {
+        var sites: [Key: [(gene: String, index: Int)]] = [:]
+        var regions: [GenomicRegion] = []
+        for (gene, positions) in genes {
+            guard let low = positions.min(), let high = positions.max() else { continue }
+            regions.append(GenomicRegion(contig: gene.chromosome, start: low, end: high))
+            for (index, position) in positions.enumerated() {
+                sites[Key(contig: ContigName.canonical(gene.chromosome), position: position), default: []].append((gene.gene, index))
+            }
+        }
+        return (sites, regions)
     }
 
     /// Records the calls of one VCF record if it is at a defining position.
@@ -96,14 +138,20 @@ public struct PGxSiteIndex: Sendable {
 
     /// Reads every sample's calls at the defining positions.
     ///
-    /// - Throws: ``PGxInputError`` when the file is recognisably GRCh37 (the definitions are GRCh38), and
+    /// GRCh37 input (recognised from the header's contig lengths) is read at the GRCh37 places of the genes whose every
+    /// position the pack places exactly; the other genes are listed in `notCallable`.
+    ///
+    /// - Throws: ``PGxInputError`` when the file is GRCh37 and the pack has no GRCh37 positions, and
     ///   the file's read and parse errors.
     public func collect(from file: VCFFile) async throws -> [SampleSiteCalls] {
-        if file.header.build.build == .grch37 {
-            throw PGxInputError(
-                message:
-                    "\(file.path) is GRCh37 (\(file.header.build.reason)); the allele definitions are GRCh38 positions, so genes cannot be called from it"
-            )
+        if file.header.build.build == .grch37 && build == .grch38 {
+            guard !grch37.isEmpty else {
+                throw PGxInputError(
+                    message:
+                        "\(file.path) is GRCh37 (\(file.header.build.reason)); the allele definitions are GRCh38 positions, so genes cannot be called from it"
+                )
+            }
+            return try await PGxSiteIndex(grch37: self).collect(from: file)
         }
         let header = file.header
         let samples = header.samples
@@ -114,7 +162,7 @@ public struct PGxSiteIndex: Sendable {
             for region in regions {
                 try file.query(region, index: genomeIndex) { (view) throws(VCFError) in try index.add(view, header: header, to: &calls) }
             }
-            return samples.enumerated().map { SampleSiteCalls(sample: $1, calls: calls[$0]) }
+            return samples.enumerated().map { SampleSiteCalls(sample: $1, calls: calls[$0], notCallable: notCallable) }
         }
         let (calls, _) = try await file.scan(
             initial: [[String: [Int: SiteCall]]](repeating: [:], count: samples.count),
@@ -126,6 +174,6 @@ public struct PGxSiteIndex: Sendable {
                     total[sample].merge(part[sample]) { mine, theirs in mine.merging(theirs) { _, new in new } }
                 }
             })
-        return samples.enumerated().map { SampleSiteCalls(sample: $1, calls: calls[$0]) }
+        return samples.enumerated().map { SampleSiteCalls(sample: $1, calls: calls[$0], notCallable: notCallable) }
     }
 }

@@ -27,6 +27,9 @@ struct PGxCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON line per sample.")
     var ndjson = false
 
+    @Flag(help: "Print a self-contained HTML report.")
+    var html = false
+
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
@@ -34,6 +37,10 @@ struct PGxCommand: AsyncParsableCommand {
         name: .customLong("outside-calls"),
         help: "PharmCAT-style outside calls (TSV: gene, diplotype, phenotype, activity score), e.g. CYP2D6 from an SV-aware caller.")
     var outsideCalls: String?
+
+    func validate() throws {
+        if [json, ndjson, html].filter({ $0 }).count > 1 { throw ValidationError("choose one of --json, --ndjson and --html") }
+    }
 
     func run() async throws {
         let output: [PGxSampleReport]
@@ -61,7 +68,9 @@ struct PGxCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let encoder = JSONEncoder()
-        if ndjson {
+        if html {
+            print(PGxHTML.render(output), terminator: "")
+        } else if ndjson {
             encoder.outputFormatting = [.withoutEscapingSlashes]
             for sample in output { print(String(decoding: try encoder.encode(sample), as: UTF8.self)) }
         } else if json {

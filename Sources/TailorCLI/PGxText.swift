@@ -3,10 +3,12 @@ import PGx
 /// The plain-text form of a PGx report: genes first, then each drug's recommendations, then attribution.
 enum PGxText {
     /// The attribution every PGx report carries (CPIC CC0; ClinPGx/DPWG CC BY-SA 4.0 requires it).
-    static let attribution = """
+    static let sources = """
         Recommendations are shown as authored by CPIC (cpicpgx.org, CC0) and DPWG (via ClinPGx/PharmGKB, CC BY-SA 4.0), \
-        from PharmCAT's data (MPL-2.0). Decision support for qualified clinicians; not a diagnosis.
+        from PharmCAT's data (MPL-2.0).
         """
+    static let disclaimer = "Decision support for qualified clinicians; not a diagnosis."
+    static let attribution = sources + " " + disclaimer
 
     static func render(_ report: PGxSampleReport) -> String {
         var lines = ["sample\t\(report.sample)\t(knowledge \(report.knowledge))", "genes:"]

@@ -103,12 +103,32 @@ let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.p
         #expect(samples[1].missingPositions(of: cyp2c19).contains { $0.rsid == "rs4244285" })
     }
 
-    @Test func grch37InputIsRefusedWithTheReason() async throws {
-        let file = try VCFFile(path: fixtures + "/grch37.vcf")
-        await #expect {
-            _ = try await PGxSiteIndex(definitions: DefinitionTests.definitions).collect(from: file)
-        } throws: { error in
-            "\(error)".contains("GRCh37") && "\(error)".contains("GRCh38 positions")
+    /// GRCh37 input: the genes whose every position the pack places exactly are called at their GRCh37 places, the
+    /// others are "not called: needs GRCh38", never called from a partial set of positions.
+    @Test func grch37InputCallsOnlyExactlyPlacedGenes() async throws {
+        let calls = try await PGxSiteIndex(definitions: DefinitionTests.definitions).collect(from: try VCFFile(path: fixtures + "/grch37.vcf"))
+        #expect(calls[0].notCallable["CYP2C19"]?.contains("needs GRCh38") == true)
+        #expect(calls[0].notCallable["TPMT"] == nil)
+        #expect(calls[0].calls["CYP2C19"] == nil, "the CYP2C19 record must not be read at its GRCh38 coordinates")
+    }
+
+    /// The same samples written in GRCh37 coordinates (scripts/make_grch37_fixture.py) give the same calls.
+    @Test(arguments: [
+        ("pharmcat.example2", ["ABCG2", "CACNA1S", "CYP3A5", "DPYD", "IFNL3", "TPMT", "UGT1A1", "VKORC1"]),
+        ("pharmcat-tests/testTpmtStar1s", ["TPMT"]), ("pharmcat-tests/testDpydUnphasedMultiple1", ["DPYD"]),
+    ])
+    func grch37GivesTheSameCallsAsGRCh38(_ name: String, _ genes: [String]) async throws {
+        let knowledge = try PGxKnowledge.bundled()
+        let analyser = PGxAnalyser(knowledge: knowledge)
+        let index = PGxSiteIndex(definitions: knowledge.definitions)
+        let on38 = analyser.analyse(try await index.collect(from: try VCFFile(path: fixtures + "/\(name).vcf"))[0])
+        let on37 = analyser.analyse(try await index.collect(from: try VCFFile(path: fixtures + "/\(name).grch37.vcf"))[0])
+        for gene in genes {
+            let a = try #require(on38.genes.first { $0.gene == gene }), b = try #require(on37.genes.first { $0.gene == gene })
+            #expect(a.called && b.called, "\(gene)")
+            #expect(a.printCalls == b.printCalls, "\(gene)")
+            #expect(a.phenotype == b.phenotype, "\(gene)")
         }
+        #expect(on37.genes.first { $0.gene == "CYP2C19" }?.warnings.first?.hasPrefix("not called: needs GRCh38") == true)
     }
 }

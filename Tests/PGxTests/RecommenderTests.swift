@@ -138,7 +138,6 @@ import Testing
     @Test(arguments: [
         ("CYP2D6\n", "f.tsv:1: expected 2 to 4 tab-separated columns"),
         ("CYP2D6\t\t\t\n", "f.tsv:1: CYP2D6 has neither a diplotype"),
-        ("CYP2D6\t*1/*4\nCYP2D6\t*1/*1\n", "f.tsv:2: CYP2D6 is already called on line 1"),
         ("CYP2C9\t\t\tfast\n", "f.tsv:1: activity score 'fast' is not a number"),
         ("CYP2D6\t*1/*2/*3\n", "f.tsv:1: '*1/*2/*3' is not a diplotype"),
         ("CYP 2D6\t*1/*2\n", "f.tsv:1: 'CYP 2D6' is not a gene symbol"),

@@ -58,7 +58,7 @@ public enum Recipes {
             "derived/definitions/<GENE>.tsv are compact forms of the allele-definition tables (rows 'G gene chromosome build version source', 'P position rsid hgvs ref alts', 'N name id reference cells…').",
             "derived/phenotype/<GENE>.tsv are compact forms of the phenotype tables (derived by Tailor at build time, same licences as their sources): rows 'D allele1 allele2 phenotype activity lookup' (allele2 empty for a hemizygous call), 'A allele function activity'.",
             "phenotype/fallback/ holds older CPIC/DPWG mappings for CYP2D6, G6PD and RYR1 (the v3.1.1 files were not in the snapshot); re-check against CPIC before clinical use.",
-            "derived/guidelines.json is a compact form of reporter/guidelines_v2.12.0/ (each recommendation's text, implications, lookup keys and flags; texts stored once): {texts, guidelines[{file,id,name,source,version,url,genes,drugs,citations,recommendations[{id,population,classification,drugs,text,implications,keys,diplotypes,dosing,alternate,other}]}]}.",
+            "derived/guidelines.json is a compact form of reporter/guidelines_v2.12.0/ (each recommendation's text, implications, lookup keys and flags; texts stored once): {texts, guidelines[{file,id,name,source,version,url,genes,drugs,citations,recommendations[{id,population,classification,drugs,text,plain,implications,keys,diplotypes,dosing,alternate,other}]}]} (text: the HTML as authored; plain: the same with tags removed).",
             "derived/grch37.tsv maps each GRCh38 definition position to GRCh37 where PyPGx's variant table places it exactly (same reference and alternate bases, or a single-base reference swap between builds); rows 'M gene grch38 grch37'. A gene with any unmapped position is not called from GRCh37 input.",
             "reporter/guidelines_v2.12.0/ are the recommendation files of PharmCAT v2.12.0 (data 2024-03-25); FDA label annotations are not included.",
         ],
@@ -199,7 +199,7 @@ public enum Recipes {
                 recs.append([
                     "id": (r["id"] as? String) ?? "", "population": (r["population"] as? String) ?? "general",
                     "classification": ((r["classification"] as? [String: Any])?["term"] as? String) ?? "",
-                    "drugs": names(r["relatedChemicals"], "name"), "text": intern(text),
+                    "drugs": names(r["relatedChemicals"], "name"), "text": intern(text), "plain": intern(HTMLText.plain(text)),
                     "implications": ((r["implications"] as? [String]) ?? []).map(intern), "keys": keys, "diplotypes": diplotypes,
                     "dosing": (r["dosingInformation"] as? Bool) ?? false, "alternate": (r["alternateDrugAvailable"] as? Bool) ?? false,
                     "other": (r["otherPrescribingGuidance"] as? Bool) ?? false,

@@ -42,6 +42,8 @@ public struct GuidelineLibrary: Sendable {
         public var drugs: [String]
         /// The recommendation as authored (HTML).
         public var html: String
+        /// The same as plain text (tags removed), derived when the pack was built.
+        public var text: String
         public var implications: [String]
         /// Gene → phenotype, activity score or allele status (`No Result` when the gene must be uncalled).
         public var keys: [String: String]
@@ -50,6 +52,25 @@ public struct GuidelineLibrary: Sendable {
         public var dosingInformation: Bool
         public var alternateDrugAvailable: Bool
         public var otherPrescribingGuidance: Bool
+
+        public init(
+            id: String, population: String, classification: String, drugs: [String], html: String, text: String? = nil, implications: [String],
+            keys: [String: String], diplotypes: [String: String], dosingInformation: Bool, alternateDrugAvailable: Bool,
+            otherPrescribingGuidance: Bool
+        ) {
+            self.id = id
+            self.population = population
+            self.classification = classification
+            self.drugs = drugs
+            self.html = html
+            self.text = text ?? HTMLText.plain(html)
+            self.implications = implications
+            self.keys = keys
+            self.diplotypes = diplotypes
+            self.dosingInformation = dosingInformation
+            self.alternateDrugAvailable = alternateDrugAvailable
+            self.otherPrescribingGuidance = otherPrescribingGuidance
+        }
     }
 
     /// Loads the pack's guidelines.
@@ -79,6 +100,7 @@ public struct GuidelineLibrary: Sendable {
                 recommendations.append(
                     Recommendation(
                         id: r.id, population: r.population, classification: r.classification, drugs: r.drugs, html: try text(r.text),
+                        text: try text(r.plain),
                         implications: implications, keys: r.keys, diplotypes: r.diplotypes, dosingInformation: r.dosing,
                         alternateDrugAvailable: r.alternate, otherPrescribingGuidance: r.other))
             }
@@ -113,6 +135,8 @@ public struct GuidelineLibrary: Sendable {
         var id, population, classification: String
         var drugs: [String]
         var text: Int
+        /// The text without tags.
+        var plain: Int
         var implications: [Int]
         var keys, diplotypes: [String: String]
         var dosing, alternate, other: Bool
@@ -158,8 +182,14 @@ extension GuidelineLibrary {
     /// diplotype over rows keyed on a phenotype or score, and those over fallback keys. When equally good
     /// diplotypes lead to different keys, each matching row is returned, so the ambiguity stays visible.
     public func recommendations(for genes: [String: GeneLookup]) -> [MatchedRecommendation] {
+        guidelines.indices.flatMap { recommendations(guideline: $0, for: genes) }
+    }
+
+    /// The matching rows of one guideline (by index); depends only on the lookups of that guideline's genes.
+    public func recommendations(guideline index: Int, for genes: [String: GeneLookup]) -> [MatchedRecommendation] {
         var out: [MatchedRecommendation] = []
-        for guideline in guidelines {
+        do {
+            let guideline = guidelines[index]
             var tiers: [[(GuidelineLibrary.Recommendation, [String: String])]] = [[], [], []]
             for row in guideline.recommendations {
                 for fallback in [false, true] {
@@ -172,7 +202,7 @@ extension GuidelineLibrary {
                 // A guideline applied by its own algorithm (CPIC warfarin): no keyed row, so point to it when the
                 // patient has a call for any of its genes, rather than stay silent.
                 let called = guideline.genes.filter { genes[$0].map { !$0.keys.isEmpty } ?? false }
-                guard !called.isEmpty else { continue }
+                guard !called.isEmpty else { return out }
                 let row = GuidelineLibrary.Recommendation(
                     id: "", population: "n/a", classification: "", drugs: guideline.drugs,
                     html:
@@ -185,9 +215,9 @@ extension GuidelineLibrary {
                             drug: drug, guideline: guideline, recommendation: row,
                             matchedKeys: Dictionary(uniqueKeysWithValues: called.map { ($0, "see guideline") })))
                 }
-                continue
+                return out
             }
-            guard let chosen = tiers.first(where: { !$0.isEmpty }) else { continue }
+            guard let chosen = tiers.first(where: { !$0.isEmpty }) else { return out }
             for (row, matched) in chosen {
                 for drug in row.drugs {
                     out.append(MatchedRecommendation(drug: drug, guideline: guideline, recommendation: row, matchedKeys: matched))

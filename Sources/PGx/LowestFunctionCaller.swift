@@ -19,10 +19,36 @@ public struct LowestFunctionCaller: Sendable {
 
     public static let genes: Set<String> = ["DPYD", "RYR1"]
 
+    /// Reads the sample's calls at the gene's positions (shared preparation with the matcher).
+    let observer: NamedAlleleMatcher
+    /// Each non-reference allele's defining cells (definition index, base), computed once per gene.
+    let variants: [Variant]
+    /// Allele → the alleles whose defining positions strictly include its own (HapB3 absorbs the intronic-only allele).
+    let absorbers: [String: [String]]
+
+    struct Variant: Sendable {
+        var name: String
+        var cells: [(index: Int, cell: String)]
+    }
+
     public init(definition: GeneDefinition, exemptions: GeneExemptions.Gene = .init(), functions: [String: PhenotypeTable.AlleleFunction]) {
         self.definition = definition
         self.exemptions = exemptions
         self.functions = functions
+        self.observer = NamedAlleleMatcher(definition: definition, exemptions: exemptions)
+        let variants = definition.alleles.dropFirst().map { allele in
+            Variant(name: allele.name, cells: allele.alleles.enumerated().compactMap { i, cell in cell.map { (i, $0) } })
+        }
+        self.variants = variants
+        var absorbers: [String: [String]] = [:]
+        let multi = variants.filter { $0.cells.count > 1 }
+        for small in variants {
+            let positions = Set(small.cells.map(\.index))
+            for big in multi where big.cells.count > small.cells.count && positions.isSubset(of: big.cells.map(\.index)) {
+                absorbers[small.name, default: []].append(big.name)
+            }
+        }
+        self.absorbers = absorbers
     }
 
     public struct Call: Sendable, Hashable {
@@ -42,53 +68,48 @@ public struct LowestFunctionCaller: Sendable {
     }
 
     public func call(_ sample: SampleSiteCalls) -> Call {
-        let o = NamedAlleleMatcher(definition: definition, exemptions: exemptions).observe(sample)
+        let o = observer.observe(sample)
         var call = Call(
             gene: definition.gene, labels: [], printCalls: [], recommendation: [], phased: o.phased, missingPositions: o.result.missingPositions,
             warnings: o.result.warnings)
         guard o.usable else { return call }
-        // Each non-reference allele's cells at the active positions (nil where it does not define the position).
-        struct Variant {
+        // Each variant's cells at the active positions, as (slot in the observation, base).
+        var slotOf = [Int](repeating: -1, count: definition.positions.count)
+        for (slot, index) in o.active.enumerated() { slotOf[index] = slot }
+        struct Active {
             var name: String
             var cells: [(slot: Int, cell: String)]
             var definedInactive: Bool
         }
-        var variants: [Variant] = []
-        for allele in definition.alleles.dropFirst() {
-            let cells = o.active.enumerated().compactMap { slot, index in allele.alleles[index].map { (slot, $0) } }
+        var present: [Active] = []
+        var partial: [(name: String, hits: Int, of: Int)] = []
+        for v in variants {
+            let cells = v.cells.compactMap { slotOf[$0.index] >= 0 ? (slot: slotOf[$0.index], cell: $0.cell) : nil }
             guard !cells.isEmpty else { continue }
-            let definesMissing = allele.alleles.indices.contains { allele.alleles[$0] != nil && !o.active.contains($0) }
-            variants.append(Variant(name: allele.name, cells: cells, definedInactive: definesMissing))
+            present.append(Active(name: v.name, cells: cells, definedInactive: cells.count < v.cells.count))
         }
-        // Subset relation for absorption (HapB3 absorbs the intronic-only allele).
-        func slots(_ v: Variant) -> Set<Int> { Set(v.cells.map(\.slot)) }
-        let absorbers: [String: [String]] = Dictionary(
-            grouping: variants.flatMap { big in
-                variants.filter { small in small.name != big.name && slots(small).isSubset(of: slots(big)) && slots(small).count < slots(big).count }
-                    .map { (small: $0.name, big: big.name) }
-            }, by: \.small
-        ).mapValues { $0.map(\.big) }
-
-        func present(_ v: Variant, on strand: KeyPath<(String, String), String>) -> Bool {
+        func isPresent(_ v: Active, on strand: KeyPath<(String, String), String>) -> Bool {
             v.cells.allSatisfy { NamedAlleleMatcher.matches($0.cell, o.strands[$0.slot][keyPath: strand]) }
         }
-        for v in variants where v.cells.count > 1 {
+        for v in present where v.cells.count > 1 {
             // Part of a multi-position allele without the rest (DPYD: exonic c.1236G>A without the intronic marker).
             for strand in [\(String, String).0, \(String, String).1] {
-                let hits = v.cells.filter { NamedAlleleMatcher.matches($0.cell, o.strands[$0.slot][keyPath: strand]) }
-                if !hits.isEmpty && hits.count < v.cells.count && !variants.contains(where: { $0.name != v.name && present($0, on: strand) && slots($0).isSubset(of: slots(v)) }) {
-                    call.warnings.append("only part of \(v.name) is present (\(hits.count) of its \(v.cells.count) variants): it is not called")
-                }
+                let hits = v.cells.filter { NamedAlleleMatcher.matches($0.cell, o.strands[$0.slot][keyPath: strand]) }.count
+                let explained = present.contains { $0.name != v.name && (absorbers[$0.name]?.contains(v.name) ?? false) && isPresent($0, on: strand) }
+                if hits > 0 && hits < v.cells.count && !explained { partial.append((v.name, hits, v.cells.count)) }
             }
-            if v.definedInactive && present(v, on: \.0) {
+            if v.definedInactive && isPresent(v, on: \.0) {
                 call.warnings.append("\(v.name) called without all of its defining positions (some are missing from the VCF)")
             }
+        }
+        for p in partial {
+            call.warnings.append("only part of \(p.name) is present (\(p.hits) of its \(p.of) variants): it is not called")
         }
         let order = { (a: String, b: String) -> Bool in self.lower(a, b) }
         if o.phased {
             var strandAlleles: [[String]] = []
             for strand in [\(String, String).0, \(String, String).1] {
-                let all = variants.filter { present($0, on: strand) }.map(\.name)
+                let all = present.filter { isPresent($0, on: strand) }.map(\.name)
                 let found = all.filter { small in !(absorbers[small]?.contains { all.contains($0) } ?? false) }
                 strandAlleles.append(found.sorted(by: AlleleName.precedes))
             }
@@ -107,8 +128,8 @@ public struct LowestFunctionCaller: Sendable {
             }
         } else {
             var copies: [String: Int] = [:]
-            for v in variants {
-                let n = [\(String, String).0, \(String, String).1].filter { present(v, on: $0) }.count
+            for v in present {
+                let n = [\(String, String).0, \(String, String).1].filter { isPresent(v, on: $0) }.count
                 if n > 0 { copies[v.name] = n }
             }
             for (small, bigs) in absorbers {

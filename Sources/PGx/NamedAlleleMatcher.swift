@@ -13,10 +13,42 @@
 public struct NamedAlleleMatcher: Sendable {
     public let definition: GeneDefinition
     public let exemptions: GeneExemptions.Gene
+    /// The table in the sparse form matching walks, made once per gene.
+    let prepared: Prepared
 
     public init(definition: GeneDefinition, exemptions: GeneExemptions.Gene = .init()) {
         self.definition = definition
         self.exemptions = exemptions
+        self.prepared = Prepared(definition)
+    }
+
+    struct Prepared: Sendable {
+        struct Allele: Sendable {
+            var name: String
+            var isReference: Bool
+            /// Definition indexes of the allele's non-blank cells (its score before missing positions).
+            var defined: [Int]
+            /// The cells that differ from the reference row's base.
+            var nonReference: [(index: Int, cell: String)]
+        }
+        /// The reference row's base at each position (the position's REF where the row is blank).
+        var referenceBases: [String]
+        /// REF and ALTs of each position: any other allele in the VCF is undocumented.
+        var knownAlleles: [Set<String>]
+        var alleles: [Allele]
+
+        init(_ definition: GeneDefinition) {
+            let reference = definition.alleles[0]
+            let refBases = definition.positions.indices.map { reference.alleles[$0] ?? definition.positions[$0].ref }
+            referenceBases = refBases
+            knownAlleles = definition.positions.map { Set([$0.ref] + $0.alts) }
+            alleles = definition.alleles.map { allele in
+                let defined = allele.alleles.indices.filter { allele.alleles[$0] != nil }
+                return Allele(
+                    name: allele.name, isReference: allele.isReference, defined: defined,
+                    nonReference: defined.compactMap { i in allele.alleles[i] == refBases[i] ? nil : (i, allele.alleles[i]!) })
+            }
+        }
     }
 
     /// Genes whose undocumented alleles are read as reference, with a warning, so that their toxicity
@@ -99,8 +131,8 @@ public struct NamedAlleleMatcher: Sendable {
             var first = call.alleles[0]!
             var second = call.alleles.count >= 2 ? call.alleles[1]! : first  // haploid: one strand, seen twice
             if call.alleles.count == 1 { haploidCalls += 1 }
-            let known = Set([positions[index].ref] + positions[index].alts)
-            for base in Set([first, second]).sorted() where !known.contains(base) {
+            let known = prepared.knownAlleles[index]
+            for base in (first == second ? [first] : [first, second].sorted()) where !known.contains(base) {
                 let place = "\(definition.chromosome):\(positions[index].position) (\(positions[index].rsid ?? "no rsID"))"
                 if Self.undocumentedAsReference.contains(definition.gene) {
                     o.result.warnings.append("undocumented allele \(base) at \(place) read as reference so that toxicity guidance still applies")
@@ -143,50 +175,61 @@ public struct NamedAlleleMatcher: Sendable {
         let positions = definition.positions
         let active = o.active, strands = o.strands, phased = o.phased
 
-        // Expected base of every allele at every active position (blank = the reference row's base), and scores.
-        let reference = definition.alleles[0]
+        // Sparse matching: an allele differs from the reference row only at its few non-reference cells, and a sample
+        // only at its few non-reference calls, so each test walks those, not every position (a 313-position gene
+        // costs what its variants cost). Equivalent to comparing every allele's base with the sample's at every
+        // active position, blank cells reading as the reference row's base.
+        var slotOf = [Int](repeating: -1, count: positions.count)
+        for (slot, index) in active.enumerated() { slotOf[index] = slot }
+        let refBase = prepared.referenceBases
+        func nonReference(_ strand: KeyPath<(String, String), String>) -> [Int] {
+            active.indices.filter { !Self.matches(refBase[active[$0]], strands[$0][keyPath: strand]) }
+        }
+        let nonRef1 = nonReference(\.0), nonRef2 = nonReference(\.1)
+        let heterozygous = active.indices.filter { strands[$0].0 != strands[$0].1 }
+        let homNonRef = Set(nonRef1).intersection(nonRef2).filter { strands[$0].0 == strands[$0].1 }.sorted()
         struct Candidate {
             var name: String
-            var bases: [String]
             var score: Int
+            /// Non-reference cells at active positions: slot → cell.
+            var cells: [Int: String]
         }
         var candidates: [Candidate] = []
-        for allele in definition.alleles {
-            var bases: [String] = []
-            var score = 0
-            for index in active {
-                if let cell = allele.alleles[index] {
-                    bases.append(cell)
-                    score += 1
-                } else {
-                    bases.append(reference.alleles[index] ?? positions[index].ref)
-                }
-            }
+        for allele in prepared.alleles {
+            let score = allele.defined.reduce(0) { $0 + (slotOf[$1] >= 0 ? 1 : 0) }
             // An allele none of whose defining positions has data cannot be told from the reference.
             if score == 0 && !allele.isReference { continue }
-            candidates.append(Candidate(name: allele.name, bases: bases, score: score))
+            var cells: [Int: String] = [:]
+            for (index, cell) in allele.nonReference where slotOf[index] >= 0 { cells[slotOf[index]] = cell }
+            candidates.append(Candidate(name: allele.name, score: score, cells: cells))
+        }
+        func base(_ c: Candidate, _ slot: Int) -> String { c.cells[slot] ?? refBase[active[slot]] }
+        func onStrand(_ c: Candidate, _ strand: KeyPath<(String, String), String>, _ nonRef: [Int]) -> Bool {
+            c.cells.allSatisfy { Self.matches($0.value, strands[$0.key][keyPath: strand]) }
+                && nonRef.allSatisfy { Self.matches(base(c, $0), strands[$0][keyPath: strand]) }
         }
         var found: [Diplotype] = []
         if o.haploid {
-            for a in candidates where zip(a.bases, strands).allSatisfy({ Self.matches($0, $1.0) }) {
-                found.append(Diplotype(first: a.name, second: nil, score: a.score))
-            }
+            for a in candidates where onStrand(a, \.0, nonRef1) { found.append(Diplotype(first: a.name, second: nil, score: a.score)) }
         } else if phased {
-            let firstStrand = candidates.filter { c in zip(c.bases, strands).allSatisfy { Self.matches($0, $1.0) } }
-            let secondStrand = candidates.filter { c in zip(c.bases, strands).allSatisfy { Self.matches($0, $1.1) } }
+            let firstStrand = candidates.filter { onStrand($0, \.0, nonRef1) }
+            let secondStrand = candidates.filter { onStrand($0, \.1, nonRef2) }
             for a in firstStrand {
                 for b in secondStrand { found.append(Self.diplotype(a.name, b.name, score: a.score + b.score)) }
             }
         } else {
             // Alleles whose every base is one of the sample's two bases there; then pairs that reproduce each genotype.
             let compatible = candidates.filter { c in
-                zip(c.bases, strands).allSatisfy { Self.matches($0, $1.0) || Self.matches($0, $1.1) }
+                c.cells.allSatisfy { Self.matches($0.value, strands[$0.key].0) || Self.matches($0.value, strands[$0.key].1) }
+                    && homNonRef.allSatisfy { Self.matches(base(c, $0), strands[$0].0) }
             }
+            let varying = Set(heterozygous).union(homNonRef)
             for (i, a) in compatible.enumerated() {
                 for b in compatible[i...] {
-                    let plausible = zip(zip(a.bases, b.bases), strands).allSatisfy { pair, genotype in
-                        (Self.matches(pair.0, genotype.0) && Self.matches(pair.1, genotype.1))
-                            || (Self.matches(pair.0, genotype.1) && Self.matches(pair.1, genotype.0))
+                    let slots = varying.union(a.cells.keys).union(b.cells.keys)
+                    let plausible = slots.allSatisfy { slot in
+                        let (x, y) = (base(a, slot), base(b, slot)), genotype = strands[slot]
+                        return (Self.matches(x, genotype.0) && Self.matches(y, genotype.1)) || (Self.matches(x, genotype.1) && Self.matches(y, genotype.0))
                     }
                     if plausible { found.append(Self.diplotype(a.name, b.name, score: a.score + b.score)) }
                 }

@@ -123,8 +123,25 @@ public struct PGxSampleReport: Sendable, Hashable, Codable {
 /// VCF calls (and outside calls) → per-gene results → guideline recommendations. Pure: no I/O.
 public struct PGxAnalyser: Sendable {
     public let knowledge: PGxKnowledge
+    /// The callers that need per-gene preparation, made once rather than per sample.
+    let lowestFunction: [String: LowestFunctionCaller]
+    let matchers: [String: NamedAlleleMatcher]
 
-    public init(knowledge: PGxKnowledge) { self.knowledge = knowledge }
+    public init(knowledge: PGxKnowledge) {
+        self.knowledge = knowledge
+        var callers: [String: LowestFunctionCaller] = [:]
+        for gene in LowestFunctionCaller.genes {
+            guard let definition = knowledge.definitions.gene(gene) else { continue }
+            callers[gene] = LowestFunctionCaller(
+                definition: definition, exemptions: knowledge.exemptions[gene],
+                functions: knowledge.phenotyper.tables[gene]?.alleleFunctions ?? [:])
+        }
+        lowestFunction = callers
+        matchers = Dictionary(
+            uniqueKeysWithValues: knowledge.definitions.genes.map {
+                ($0.gene, NamedAlleleMatcher(definition: $0, exemptions: knowledge.exemptions[$0.gene]))
+            })
+    }
 
     /// Genes whose guidelines are keyed on an activity score.
     static let activityGenes: Set<String> = ["CYP2C9", "CYP2D6", "DPYD"]
@@ -134,6 +151,15 @@ public struct PGxAnalyser: Sendable {
 
     /// The report for one sample.
     public func analyse(_ sample: SampleSiteCalls, outsideCalls: [OutsideCall] = []) -> PGxSampleReport {
+        analyse(sample, outsideCalls: outsideCalls, gene: vcfResult, drugs: drugs(for:))
+    }
+
+    /// The analysis, with the per-gene and per-drug steps given (``PGxCohortSession`` remembers them).
+    func analyse(
+        _ sample: SampleSiteCalls, outsideCalls: [OutsideCall],
+        gene vcfResult: (GeneDefinition, SampleSiteCalls) -> PGxSampleReport.GeneResult,
+        drugs: ([PGxSampleReport.GeneResult]) -> [PGxSampleReport.DrugResult]
+    ) -> PGxSampleReport {
         // Several lines for one gene are several possible diplotypes (an ambiguous outside call), kept in file order.
         var outside: [String: [OutsideCall]] = [:]
         for call in outsideCalls { outside[call.gene, default: []].append(call) }
@@ -161,7 +187,7 @@ public struct PGxAnalyser: Sendable {
             result.warnings.append("\(gene) is not a gene the pack's guidelines use; it is reported but looks up no recommendation")
             genes.append(result)
         }
-        return PGxSampleReport(sample: sample.sample, knowledge: knowledge.citation, genes: genes, drugs: drugs(for: genes))
+        return PGxSampleReport(sample: sample.sample, knowledge: knowledge.citation, genes: genes, drugs: drugs(genes))
     }
 
     /// Genes whose calls are printed as CPIC writes them: the reference allele as "Reference", and one variant
@@ -186,7 +212,8 @@ public struct PGxAnalyser: Sendable {
                 missingPositions: [], warnings: [reason])
         }
         if LowestFunctionCaller.genes.contains(definition.gene) { return lowestFunctionResult(definition, sample) }
-        let call = NamedAlleleMatcher(definition: definition, exemptions: knowledge.exemptions[definition.gene]).call(sample)
+        let call = (matchers[definition.gene] ?? NamedAlleleMatcher(definition: definition, exemptions: knowledge.exemptions[definition.gene]))
+            .call(sample)
         var warnings = call.warnings
         let labels = call.diplotypes.map(\.description)
         let phenotypes = call.diplotypes.map { d in
@@ -240,10 +267,7 @@ public struct PGxAnalyser: Sendable {
     }
 
     func lowestFunctionResult(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> PGxSampleReport.GeneResult {
-        let caller = LowestFunctionCaller(
-            definition: definition, exemptions: knowledge.exemptions[definition.gene],
-            functions: knowledge.phenotyper.tables[definition.gene]?.alleleFunctions ?? [:])
-        let call = caller.call(sample)
+        let call = lowestFunction[definition.gene]!.call(sample)
         var warnings = call.warnings
         var phenotype: PhenotypeCall?
         if call.isCalled {
@@ -372,6 +396,39 @@ public struct PGxAnalyser: Sendable {
 
     /// The recommendations that apply, grouped per drug and guideline source.
     func drugs(for genes: [PGxSampleReport.GeneResult]) -> [PGxSampleReport.DrugResult] {
+        drugs(for: genes) { index, lookups in knowledge.guidelines.recommendations(guideline: index, for: lookups) }
+    }
+
+    /// The same, with the matching of one guideline given (``PGxCohortSession`` remembers it).
+    func drugs(
+        for genes: [PGxSampleReport.GeneResult], match: (Int, [String: GeneLookup]) -> [MatchedRecommendation]
+    ) -> [PGxSampleReport.DrugResult] {
+        let lookups = Self.lookups(genes)
+        var order: [String] = []
+        var byDrug: [String: PGxSampleReport.DrugResult] = [:]
+        for match in knowledge.guidelines.guidelines.indices.flatMap({ match($0, lookups) }) {
+            // One entry per drug and guideline, so each keeps its own citation (DPWG warfarin has a CYP2C9 and a VKORC1 one).
+            let id = match.guideline.id + "\u{0}" + match.drug
+            let r = match.recommendation
+            let result = PGxSampleReport.RecommendationResult(
+                id: r.id, population: r.population, classification: r.classification, lookupKey: match.matchedKeys,
+                text: r.text, html: r.html, implications: r.implications, dosingInformation: r.dosingInformation,
+                alternateDrugAvailable: r.alternateDrugAvailable, otherPrescribingGuidance: r.otherPrescribingGuidance)
+            if byDrug[id] == nil {
+                order.append(id)
+                let g = match.guideline
+                byDrug[id] = PGxSampleReport.DrugResult(
+                    drug: match.drug, source: g.source,
+                    guideline: .init(id: g.id, name: g.name, url: g.url, version: g.version, file: g.file, citations: g.citations),
+                    recommendations: [])
+            }
+            byDrug[id]?.recommendations.append(result)
+        }
+        return order.compactMap { byDrug[$0] }.sorted { ($0.drug, $0.source, $0.guideline.name) < ($1.drug, $1.source, $1.guideline.name) }
+    }
+
+    /// What the recommender looks genes up by.
+    static func lookups(_ genes: [PGxSampleReport.GeneResult]) -> [String: GeneLookup] {
         var lookups: [String: GeneLookup] = [:]
         // Every gene with a lookup key: matcher calls, outside calls, and SLCO1B1's rs4149056 fallback.
         for gene in genes where !gene.lookupKeys.isEmpty {
@@ -389,26 +446,7 @@ public struct PGxAnalyser: Sendable {
             }
             lookups[gene.gene] = GeneLookup(gene: gene.gene, keys: keys, diplotypes: Set(diplotypes), fallbackKeys: fallback)
         }
-        var order: [String] = []
-        var byDrug: [String: PGxSampleReport.DrugResult] = [:]
-        for match in knowledge.guidelines.recommendations(for: lookups) {
-            let id = match.guideline.source + "\u{0}" + match.drug
-            let r = match.recommendation
-            let result = PGxSampleReport.RecommendationResult(
-                id: r.id, population: r.population, classification: r.classification, lookupKey: match.matchedKeys,
-                text: HTMLText.plain(r.html), html: r.html, implications: r.implications, dosingInformation: r.dosingInformation,
-                alternateDrugAvailable: r.alternateDrugAvailable, otherPrescribingGuidance: r.otherPrescribingGuidance)
-            if byDrug[id] == nil {
-                order.append(id)
-                let g = match.guideline
-                byDrug[id] = PGxSampleReport.DrugResult(
-                    drug: match.drug, source: g.source,
-                    guideline: .init(id: g.id, name: g.name, url: g.url, version: g.version, file: g.file, citations: g.citations),
-                    recommendations: [])
-            }
-            byDrug[id]?.recommendations.append(result)
-        }
-        return order.compactMap { byDrug[$0] }.sorted { ($0.drug, $0.source) < ($1.drug, $1.source) }
+        return lookups
     }
 }
 
@@ -446,36 +484,4 @@ extension String {
         self = "\(whole).0"
     }
 
-}
-
-/// Turns recommendation HTML into readable text: tags removed, block ends as line breaks, entities decoded.
-enum HTMLText {
-    static func plain(_ html: String) -> String {
-        var out = ""
-        var tag = ""
-        var inTag = false
-        for c in html {
-            if inTag {
-                if c == ">" {
-                    inTag = false
-                    let name = tag.lowercased().split(separator: " ").first.map(String.init) ?? ""
-                    if ["/p", "br", "br/", "/h4", "/h3", "/li", "/ul", "/ol"].contains(name), !out.hasSuffix("\n") { out += "\n" }
-                    if name == "li" { out += "- " }
-                    tag = ""
-                } else {
-                    tag.append(c)
-                }
-            } else if c == "<" {
-                inTag = true
-            } else {
-                out.append(c)
-            }
-        }
-        for (entity, value) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&nbsp;", " "), ("&amp;", "&")] {
-            out = out.replacingOccurrences(of: entity, with: value)
-        }
-        var lines = out.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .whitespaces) }
-        lines.removeAll { $0.isEmpty }
-        return lines.joined(separator: "\n")
-    }
 }

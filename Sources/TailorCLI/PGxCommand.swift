@@ -43,7 +43,6 @@ struct PGxCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let output: [PGxSampleReport]
         do throws(any Error) {
             let knowledge = try PGxKnowledge.bundled()
             var outside: [OutsideCall] = []
@@ -53,31 +52,60 @@ struct PGxCommand: AsyncParsableCommand {
                 }
                 outside = try OutsideCall.parse(String(decoding: data, as: UTF8.self), name: outsideCalls)
             }
-            let options = VCFReadOptions(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            let vcf = try VCFFile(path: file, options: options)
+            let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            let vcf = try VCFFile(path: file, options: VCFReadOptions(threads: workers))
             if let sample, vcf.header.sampleIndex(sample) == nil {
                 throw ValidationError("sample '\(sample)' is not in \(file) (it has: \(vcf.header.samples.prefix(10).joined(separator: ", ")))")
             }
-            let calls = try await PGxSiteIndex(definitions: knowledge.definitions).collect(from: vcf)
+            let calls = try await PGxSiteIndex(definitions: knowledge.definitions).collect(from: vcf).filter { sample == nil || $0.sample == sample }
             let analyser = PGxAnalyser(knowledge: knowledge)
-            output = calls.filter { sample == nil || $0.sample == sample }.map { analyser.analyse($0, outsideCalls: outside) }
+            let sessions = (0..<workers).map { _ in PGxCohortSession(analyser: analyser, outsideCalls: outside) }
+            if ndjson {
+                // Streamed: each block of samples is written as soon as it is analysed, so memory does not grow with
+                // the output, and a cohort of thousands is one command.
+                for start in stride(from: 0, to: calls.count, by: 256 * workers) {
+                    let block = Array(calls[start..<min(start + 256 * workers, calls.count)])
+                    var buffer: [UInt8] = []
+                    for sample in try await Self.analyse(block, sessions: sessions) {
+                        buffer += sample.json
+                        buffer.append(10)
+                    }
+                    FileHandle.standardOutput.write(Data(buffer))
+                }
+                return
+            }
+            let output = try await Self.analyse(calls, sessions: sessions).map(\.report)
+            if html {
+                print(PGxHTML.render(output), terminator: "")
+            } else if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys]
+                print(String(decoding: try encoder.encode(output), as: UTF8.self))
+            } else {
+                for sample in output { print(PGxText.render(sample)) }
+            }
         } catch let error as ValidationError {
             throw error
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let encoder = JSONEncoder()
-        if html {
-            print(PGxHTML.render(output), terminator: "")
-        } else if ndjson {
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            for sample in output { print(String(decoding: try encoder.encode(sample), as: UTF8.self)) }
-        } else if json {
-            encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(output), as: UTF8.self))
-        } else {
-            for sample in output { print(PGxText.render(sample)) }
+    }
+
+    /// Analyses the samples in contiguous shares, one per session (worker), keeping file order.
+    static func analyse(
+        _ calls: [SampleSiteCalls], sessions: [PGxCohortSession]
+    ) async throws -> [(report: PGxSampleReport, json: [UInt8])] {
+        let share = max(1, (calls.count + sessions.count - 1) / sessions.count)
+        return try await withThrowingTaskGroup(of: (Int, [(report: PGxSampleReport, json: [UInt8])]).self) { group in
+            for (part, start) in stride(from: 0, to: calls.count, by: share).enumerated() {
+                let slice = Array(calls[start..<min(start + share, calls.count)])
+                let session = sessions[part]
+                group.addTask { (part, try slice.map { try session.analyse($0) }) }
+            }
+            var parts: [Int: [(report: PGxSampleReport, json: [UInt8])]] = [:]
+            for try await (part, results) in group { parts[part] = results }
+            return parts.keys.sorted().flatMap { parts[$0]! }
         }
     }
 }

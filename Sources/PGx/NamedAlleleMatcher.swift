@@ -107,7 +107,7 @@ public struct NamedAlleleMatcher: Sendable {
         let positions = definition.positions
         let missing = sample.missingPositions(of: definition)
         var o = Observation(result: GeneCall(gene: definition.gene, diplotypes: [], phased: false, missingPositions: missing, warnings: []))
-        let called = sample.calls[definition.gene] ?? [:]
+        let called = sample.calls[definition.gene] ?? GeneSiteCalls()
         let missingRequired = exemptions.requiredPositions.filter { p in missing.contains { $0.position == p } }
         if !missingRequired.isEmpty {
             o.result.warnings.append(

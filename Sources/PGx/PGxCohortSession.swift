@@ -10,7 +10,7 @@ import Foundation
 public final class PGxCohortSession: @unchecked Sendable {
     public let analyser: PGxAnalyser
     let outsideCalls: [OutsideCall]
-    private var genes: [String: [String: Entry<PGxSampleReport.GeneResult>]] = [:]
+    private var genes: [String: [GenotypeKey: Entry<PGxSampleReport.GeneResult>]] = [:]
     private var drugs: [String: Entry<[PGxSampleReport.DrugResult]>] = [:]
     private var geneJSON: [PGxSampleReport.GeneResult: [UInt8]] = [:]
     private var drugJSON: [PGxSampleReport.DrugResult: [UInt8]] = [:]
@@ -112,20 +112,14 @@ public final class PGxCohortSession: @unchecked Sendable {
             + lookup.fallbackKeys.sorted().joined(separator: ",")
     }
 
-    /// The sample's calls at a gene's positions, as text: equal keys are equal inputs to the gene's analysis.
-    static func genotypeKey(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> String {
-        var key = sample.notCallable[definition.gene] ?? ""
-        guard let calls = sample.calls[definition.gene] else { return key + "-" }
-        for index in definition.positions.indices {
-            key += ";"
-            guard let call = calls[index] else { continue }
-            for (i, allele) in call.alleles.enumerated() {
-                if i > 0 { key += call.phased ? "|" : "/" }
-                key += allele ?? "."
-            }
-            if let set = call.phaseSet { key += "#" + set }
-        }
-        return key
+    /// The sample's calls at a gene's positions: equal keys are equal inputs to the gene's analysis.
+    struct GenotypeKey: Hashable {
+        var notCallable: String?
+        var calls: GeneSiteCalls?
+    }
+
+    static func genotypeKey(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> GenotypeKey {
+        GenotypeKey(notCallable: sample.notCallable[definition.gene], calls: sample.calls[definition.gene])
     }
 
     /// What the recommender reads of the genes: equal keys give equal recommendations.

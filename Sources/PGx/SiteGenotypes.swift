@@ -18,6 +18,35 @@ public struct SiteCall: Sendable, Hashable {
     }
 }
 
+/// One sample's calls at one gene's positions, by definition index: a flat array, not a dictionary, because a
+/// cohort holds a thousand of them per gene.
+public struct GeneSiteCalls: Sendable, Hashable {
+    var slots: [SiteCall?]
+
+    public init() { slots = [] }
+
+    public init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    public init(_ sparse: [Int: SiteCall]) {
+        slots = Array(repeating: nil, count: (sparse.keys.max() ?? -1) + 1)
+        for (index, call) in sparse { slots[index] = call }
+    }
+
+    init(slots: ArraySlice<SiteCall?>) { self.slots = Array(slots) }
+
+    /// How many positions have a call record (possibly `./.`).
+    public var called: Int { slots.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+
+    /// The call at a definition position index, `nil` when missing.
+    public subscript(index: Int) -> SiteCall? {
+        get { index < slots.count ? slots[index] : nil }
+        set {
+            if index >= slots.count { slots += Array(repeating: nil, count: index + 1 - slots.count) }
+            slots[index] = newValue
+        }
+    }
+}
+
 /// One sample's calls at the defining positions of every gene, and the positions the VCF did not cover.
 ///
 /// A position absent from the VCF, or called `./.`, is **missing**, never assumed to be reference: the
@@ -25,19 +54,24 @@ public struct SiteCall: Sendable, Hashable {
 public struct SampleSiteCalls: Sendable {
     public var sample: String
     /// Per gene, per position index of its definition: the call, or nothing when missing.
-    public var calls: [String: [Int: SiteCall]]
+    public var calls: [String: GeneSiteCalls]
     /// Genes that cannot be called from this input at all, and why (e.g. GRCh37 positions not placed exactly).
     public var notCallable: [String: String]
 
-    public init(sample: String, calls: [String: [Int: SiteCall]], notCallable: [String: String] = [:]) {
+    public init(sample: String, calls: [String: GeneSiteCalls], notCallable: [String: String] = [:]) {
         self.sample = sample
         self.calls = calls
         self.notCallable = notCallable
     }
 
+    /// Calls given sparsely (tests, hand-built inputs): gene → definition position index → call.
+    public init(sample: String, calls: [String: [Int: SiteCall]], notCallable: [String: String] = [:]) {
+        self.init(sample: sample, calls: calls.mapValues(GeneSiteCalls.init), notCallable: notCallable)
+    }
+
     /// The definition positions with no usable call, per gene.
     public func missingPositions(of gene: GeneDefinition) -> [GeneDefinition.DefinitionPosition] {
-        let called = calls[gene.gene] ?? [:]
+        let called = calls[gene.gene] ?? GeneSiteCalls()
         return gene.positions.indices.filter { index in
             guard let call = called[index] else { return true }
             return call.alleles.allSatisfy { $0 == nil }
@@ -55,8 +89,11 @@ public struct PGxInputError: Error, Sendable, Equatable, CustomStringConvertible
 
 /// Finds the defining positions of every gene in a VCF, in one streaming pass over all samples.
 public struct PGxSiteIndex: Sendable {
-    /// Position key (canonical contig, POS) → the genes and definition-position indexes it serves.
-    let sites: [Key: [(gene: String, index: Int)]]
+    /// Position key (canonical contig, POS) → the slots (gene's first slot + definition index) it fills.
+    let sites: [Key: [Int]]
+    /// Each indexed gene's share of a sample's slots.
+    let layout: [(gene: String, start: Int, count: Int)]
+    var slotCount: Int { layout.last.map { $0.start + $0.count } ?? 0 }
 
     struct Key: Hashable, Sendable {
         var contig: String
@@ -71,12 +108,13 @@ public struct PGxSiteIndex: Sendable {
     /// Genes left out (GRCh37: not every position placed exactly), and why.
     public let notCallable: [String: String]
     /// The same index for GRCh37 input, when the definitions carry GRCh37 positions.
-    let grch37: [Key: [(gene: String, index: Int)]]
+    let grch37: [Key: [Int]]
     let grch37Regions: [GenomicRegion]
+    let grch37Layout: [(gene: String, start: Int, count: Int)]
     let grch37NotCallable: [String: String]
 
     public init(definitions: PGxDefinitions) {
-        (sites, regions) = Self.index(definitions.genes.map { gene in (gene, gene.positions.map(\.position)) })
+        (sites, regions, layout) = Self.index(definitions.genes.map { gene in (gene, gene.positions.map(\.position)) })
         build = .grch38
         notCallable = [:]
         // GRCh37: a gene is indexed only when every one of its positions has an exact GRCh37 place.
@@ -92,44 +130,61 @@ public struct PGxSiteIndex: Sendable {
                     "not called: needs GRCh38 (\(placed.count) of its \(gene.positions.count) positions can be placed exactly on GRCh37, the input's build)"
             }
         }
-        (grch37, grch37Regions) = Self.index(mapped)
+        (grch37, grch37Regions, grch37Layout) = Self.index(mapped)
         grch37NotCallable = excluded
     }
 
     private init(grch37 from: PGxSiteIndex) {
         sites = from.grch37
         regions = from.grch37Regions
+        layout = from.grch37Layout
         build = .grch37
         notCallable = from.grch37NotCallable
         grch37 = [:]
         grch37Regions = []
+        grch37Layout = []
         grch37NotCallable = [:]
     }
 
-    /// Site keys and one region per gene for genes with the given positions (aligned with their definition rows).
-    private static func index(_ genes: [(GeneDefinition, [Int])]) -> ([Key: [(gene: String, index: Int)]], [GenomicRegion]) {
-        var sites: [Key: [(gene: String, index: Int)]] = [:]
+    /// Site keys, one region per gene, and the slot layout, for genes with the given positions (aligned with their
+    /// definition rows).
+    private static func index(
+        _ genes: [(GeneDefinition, [Int])]
+    ) -> ([Key: [Int]], [GenomicRegion], [(gene: String, start: Int, count: Int)]) {
+        var sites: [Key: [Int]] = [:]
         var regions: [GenomicRegion] = []
+        var layout: [(gene: String, start: Int, count: Int)] = []
+        var next = 0
         for (gene, positions) in genes {
             guard let low = positions.min(), let high = positions.max() else { continue }
             regions.append(GenomicRegion(contig: gene.chromosome, start: low, end: high))
+            layout.append((gene.gene, next, positions.count))
             for (index, position) in positions.enumerated() {
-                sites[Key(contig: ContigName.canonical(gene.chromosome), position: position), default: []].append((gene.gene, index))
+                sites[Key(contig: ContigName.canonical(gene.chromosome), position: position), default: []].append(next + index)
             }
+            next += positions.count
         }
-        return (sites, regions)
+        return (sites, regions, layout)
     }
 
     /// Records the calls of one VCF record if it is at a defining position.
-    func add(_ view: VCFRecordView, header: VCFHeader, to calls: inout [[String: [Int: SiteCall]]]) throws(VCFError) {
+    func add(_ view: VCFRecordView, header: VCFHeader, to calls: inout [[SiteCall?]]) throws(VCFError) {
         guard let targets = sites[Key(contig: ContigName.canonical(view.chrom), position: view.position)] else { return }
         let alleles = view.alleles
         let genotypes = try view.genotypes(header: header)
         let phaseSets = try view.formatValues("PS", header: header)
+        // A cohort has few distinct genotypes per site (0/0, 0/1, …): make each SiteCall once and share it.
+        var made: [Genotype: SiteCall] = [:]
         for (sample, genotype) in genotypes.enumerated() {
             let phaseSet = phaseSets.isEmpty ? nil : phaseSets[sample].flatMap { $0 == "." ? nil : $0 }
-            let call = SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased, phaseSet: phaseSet)
-            for target in targets { calls[sample][target.gene, default: [:]][target.index] = call }
+            let call: SiteCall
+            if phaseSet == nil, let known = made[genotype] {
+                call = known
+            } else {
+                call = SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased, phaseSet: phaseSet)
+                if phaseSet == nil { made[genotype] = call }
+            }
+            for slot in targets { calls[sample][slot] = call }
         }
     }
 
@@ -157,23 +212,27 @@ public struct PGxSiteIndex: Sendable {
         let samples = header.samples
         let index = self
         // With a tabix/CSI index, read only the genes' regions instead of the whole genome.
+        let empty = [[SiteCall?]](repeating: [SiteCall?](repeating: nil, count: slotCount), count: samples.count)
+        var calls: [[SiteCall?]]
         if file.container == .bgzf, let genomeIndex = try GenomicIndex.load(forVCF: file.path, header: header) {
-            var calls = [[String: [Int: SiteCall]]](repeating: [:], count: samples.count)
+            calls = empty
             for region in regions {
                 try file.query(region, index: genomeIndex) { (view) throws(VCFError) in try index.add(view, header: header, to: &calls) }
             }
-            return samples.enumerated().map { SampleSiteCalls(sample: $1, calls: calls[$0], notCallable: notCallable) }
+        } else {
+            (calls, _) = try await file.scan(
+                initial: empty,
+                record: { (acc: inout [[SiteCall?]], view: VCFRecordView) throws(VCFError) in try index.add(view, header: header, to: &acc) },
+                merge: { total, part in
+                    for sample in part.indices {
+                        for (slot, call) in part[sample].enumerated() where call != nil { total[sample][slot] = call }
+                    }
+                })
         }
-        let (calls, _) = try await file.scan(
-            initial: [[String: [Int: SiteCall]]](repeating: [:], count: samples.count),
-            record: { (acc: inout [[String: [Int: SiteCall]]], view: VCFRecordView) throws(VCFError) in
-                try index.add(view, header: header, to: &acc)
-            },
-            merge: { total, part in
-                for sample in part.indices {
-                    total[sample].merge(part[sample]) { mine, theirs in mine.merging(theirs) { _, new in new } }
-                }
-            })
-        return samples.enumerated().map { SampleSiteCalls(sample: $1, calls: calls[$0], notCallable: notCallable) }
+        return samples.enumerated().map { sample, name in
+            var genes: [String: GeneSiteCalls] = [:]
+            for (gene, start, count) in layout { genes[gene] = GeneSiteCalls(slots: calls[sample][start..<start + count]) }
+            return SampleSiteCalls(sample: name, calls: genes, notCallable: notCallable)
+        }
     }
 }

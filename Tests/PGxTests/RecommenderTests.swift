@@ -115,7 +115,7 @@ import Testing
     @Test func outsideCallsResolveAgainstThePack() throws {
         let analyser = PGxAnalyser(knowledge: RecommenderTests.knowledge)
         let calls = try OutsideCall.parse("CYP2D6\t*1x3/*4\nCYP2C19\t\tPM\nCYP2C9\t\tIntermediate Metabolizer\n", name: "o.tsv")
-        let report = analyser.analyse(SampleSiteCalls(sample: "S", calls: [:]), outsideCalls: calls)
+        let report = analyser.analyse(SampleSiteCalls(sample: "S", calls: [String: GeneSiteCalls]()), outsideCalls: calls)
         let genes = Dictionary(uniqueKeysWithValues: report.genes.map { ($0.gene, $0) })
         // *1x3 is looked up as CPIC groups it (*1x≥3): activity ≥ 3 with *4's 0.
         #expect(genes["CYP2D6"]?.phenotype == "Ultrarapid Metabolizer")

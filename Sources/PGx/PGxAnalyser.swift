@@ -211,7 +211,16 @@ public struct PGxAnalyser: Sendable {
                 activityScore: nil, lookupKeys: [], phenotypeSource: nil, score: nil, phased: false, outsideCall: false,
                 missingPositions: [], warnings: [reason])
         }
-        if LowestFunctionCaller.genes.contains(definition.gene) { return lowestFunctionResult(definition, sample) }
+        var result = LowestFunctionCaller.genes.contains(definition.gene) ? lowestFunctionResult(definition, sample) : matcherResult(definition, sample)
+        if let assumed = sample.assumedReference[definition.gene] {
+            result.warnings.insert(
+                "ASSUMED REFERENCE: \(assumed) of \(definition.positions.count) positions were absent from the VCF and read as homozygous reference (--assume-reference); a variant there would be missed",
+                at: 0)
+        }
+        return result
+    }
+
+    func matcherResult(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> PGxSampleReport.GeneResult {
         let call = (matchers[definition.gene] ?? NamedAlleleMatcher(definition: definition, exemptions: knowledge.exemptions[definition.gene]))
             .call(sample)
         var warnings = call.warnings

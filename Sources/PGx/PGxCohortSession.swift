@@ -115,11 +115,14 @@ public final class PGxCohortSession: @unchecked Sendable {
     /// The sample's calls at a gene's positions: equal keys are equal inputs to the gene's analysis.
     struct GenotypeKey: Hashable {
         var notCallable: String?
+        var assumedReference: Int?
         var calls: GeneSiteCalls?
     }
 
     static func genotypeKey(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> GenotypeKey {
-        GenotypeKey(notCallable: sample.notCallable[definition.gene], calls: sample.calls[definition.gene])
+        GenotypeKey(
+            notCallable: sample.notCallable[definition.gene], assumedReference: sample.assumedReference[definition.gene],
+            calls: sample.calls[definition.gene])
     }
 
     /// What the recommender reads of the genes: equal keys give equal recommendations.

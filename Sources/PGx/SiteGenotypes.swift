@@ -64,6 +64,27 @@ public struct SampleSiteCalls: Sendable {
         self.notCallable = notCallable
     }
 
+    /// Positions absent from the VCF that were filled in as homozygous reference (`--assume-reference`), per gene.
+    public var assumedReference: [String: Int] = [:]
+
+    /// The same calls with every position the VCF does not have at all read as homozygous reference, for gVCF-like
+    /// inputs that leave out reference sites. A position present but uncalled (`./.`) stays missing. What was
+    /// assumed is counted per gene and reported with every call it touches.
+    public func assumingReference(_ definitions: PGxDefinitions) -> SampleSiteCalls {
+        var copy = self
+        for gene in definitions.genes where notCallable[gene.gene] == nil {
+            var calls = self.calls[gene.gene] ?? GeneSiteCalls(count: gene.positions.count)
+            var filled = 0
+            for (index, position) in gene.positions.enumerated() where calls[index] == nil {
+                calls[index] = SiteCall(alleles: [position.ref, position.ref], phased: false)
+                filled += 1
+            }
+            copy.calls[gene.gene] = calls
+            if filled > 0 { copy.assumedReference[gene.gene] = filled }
+        }
+        return copy
+    }
+
     /// Calls given sparsely (tests, hand-built inputs): gene → definition position index → call.
     public init(sample: String, calls: [String: [Int: SiteCall]], notCallable: [String: String] = [:]) {
         self.init(sample: sample, calls: calls.mapValues(GeneSiteCalls.init), notCallable: notCallable)

@@ -33,6 +33,11 @@ struct PGxCommand: AsyncParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Flag(
+        name: .customLong("assume-reference"),
+        help: "Read positions ABSENT from the VCF as homozygous reference (gVCF-like files that omit reference sites). Labelled in every call it touches; `./.` stays missing.")
+    var assumeReference = false
+
     @Option(
         name: .customLong("outside-calls"),
         help: "PharmCAT-style outside calls (TSV: gene, diplotype, phenotype, activity score), e.g. CYP2D6 from an SV-aware caller.")
@@ -57,7 +62,8 @@ struct PGxCommand: AsyncParsableCommand {
             if let sample, vcf.header.sampleIndex(sample) == nil {
                 throw ValidationError("sample '\(sample)' is not in \(file) (it has: \(vcf.header.samples.prefix(10).joined(separator: ", ")))")
             }
-            let calls = try await PGxSiteIndex(definitions: knowledge.definitions).collect(from: vcf).filter { sample == nil || $0.sample == sample }
+            var calls = try await PGxSiteIndex(definitions: knowledge.definitions).collect(from: vcf).filter { sample == nil || $0.sample == sample }
+            if assumeReference { calls = calls.map { $0.assumingReference(knowledge.definitions) } }
             let analyser = PGxAnalyser(knowledge: knowledge)
             let sessions = (0..<workers).map { _ in PGxCohortSession(analyser: analyser, outsideCalls: outside) }
             if ndjson {

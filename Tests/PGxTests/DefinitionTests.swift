@@ -103,6 +103,21 @@ let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.p
         #expect(samples[1].missingPositions(of: cyp2c19).contains { $0.rsid == "rs4244285" })
     }
 
+    /// `--assume-reference`: only positions absent from the file become 0/0; an explicit './.' stays missing; every
+    /// gene touched says so.
+    @Test func assumeReferenceFillsOnlyAbsentPositionsAndSaysSo() async throws {
+        let definitions = DefinitionTests.definitions
+        let cyp2c19 = try #require(definitions.gene("CYP2C19"))
+        let samples = try await PGxSiteIndex(definitions: definitions).collect(from: try VCFFile(path: fixtures + "/partial.vcf"))
+        let b = samples[1].assumingReference(definitions)
+        #expect(b.missingPositions(of: cyp2c19).map(\.rsid) == ["rs4244285"])
+        #expect(b.assumedReference["CYP2C19"] == cyp2c19.positions.count - 2)
+        let report = PGxAnalyser(knowledge: try PGxKnowledge.bundled()).analyse(b)
+        let gene = try #require(report.genes.first { $0.gene == "CYP2C19" })
+        #expect(gene.warnings.first?.hasPrefix("ASSUMED REFERENCE: 33 of 35 positions") == true)
+        #expect(samples[1].assumedReference.isEmpty)
+    }
+
     /// GRCh37 input: the genes whose every position the pack places exactly are called at their GRCh37 places, the
     /// others are "not called: needs GRCh38", never called from a partial set of positions.
     @Test func grch37InputCallsOnlyExactlyPlacedGenes() async throws {

@@ -26,4 +26,46 @@ struct PGxCommandTests {
         #expect(bad == 1)
         #expect(message.contains("bad.vcf:4: POS"))
     }
+
+    @Test func outsideCallsDriveRecommendationsAndEveryDrugCitesItsGuideline() throws {
+        let (status, stdout, _) = try tailor(["pgx", "--json", "--outside-calls", fixtures + "/outside.tsv", fixtures + "/pgx-two-samples.vcf"])
+        #expect(status == 0)
+        let samples = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [[String: Any]])
+        let drugs = try #require(samples.first?["drugs"] as? [[String: Any]])
+        let abacavir = try #require(drugs.first { $0["drug"] as? String == "abacavir" && $0["source"] as? String == "CPIC" })
+        let recommendation = try #require((abacavir["recommendations"] as? [[String: Any]])?.first)
+        #expect(recommendation["text"] as? String == "Abacavir is not recommended")
+        #expect((abacavir["guideline"] as? [String: Any])?["url"] as? String != nil)
+        for drug in drugs { #expect((drug["guideline"] as? [String: Any])?["file"] != nil) }
+        let genes = try #require(samples.first?["genes"] as? [[String: Any]])
+        #expect(genes.first { $0["gene"] as? String == "CYP2D6" }?["outside_call"] as? Bool == true)
+    }
+
+    @Test func aBadOutsideCallFileNamesTheLine() throws {
+        let (status, stdout, stderr) = try tailor(["pgx", "--outside-calls", fixtures + "/outside-bad.tsv", fixtures + "/pgx-two-samples.vcf"])
+        #expect(status == 1)
+        #expect(stdout.isEmpty)
+        #expect(stderr.contains("outside-bad.tsv:2: expected 2 to 4 tab-separated columns"))
+    }
+
+    @Test func htmlReportIsSelfContainedAndCarriesTheDisclaimer() throws {
+        let (status, stdout, _) = try tailor(["pgx", "--html", fixtures + "/pgx-two-samples.vcf"])
+        #expect(status == 0)
+        #expect(stdout.hasPrefix("<!doctype html>"))
+        #expect(stdout.contains("Decision support for qualified clinicians"))
+        #expect(stdout.contains("CC BY-SA 4.0"))
+        #expect(!stdout.contains("<script"))
+        #expect(stdout.contains("Sample P1") && stdout.contains("Sample P2"))
+        let (both, _, message) = try tailor(["pgx", "--html", "--json", fixtures + "/pgx-two-samples.vcf"])
+        #expect(both == 64)
+        #expect(message.contains("choose one of"))
+    }
+
+    @Test func assumeReferenceIsLabelled() throws {
+        let (status, stdout, _) = try tailor(["pgx", "--assume-reference", fixtures + "/pgx-two-samples.vcf"])
+        #expect(status == 0)
+        #expect(stdout.contains("ASSUMED REFERENCE"))
+        let (_, plain, _) = try tailor(["pgx", fixtures + "/pgx-two-samples.vcf"])
+        #expect(!plain.contains("ASSUMED REFERENCE"))
+    }
 }

@@ -11,13 +11,37 @@ public struct PGxKnowledge: Sendable {
     public var citation: String { "pgx \(definitions.packVersion)" }
 
     public init(pack: KnowledgePack) throws(KnowledgeError) {
-        definitions = try PGxDefinitions(pack: pack)
+        try self.init(pack: pack, definitions: PGxDefinitions(pack: pack))
+    }
+
+    public init(pack: KnowledgePack, definitions: PGxDefinitions) throws(KnowledgeError) {
+        self.definitions = definitions
         phenotyper = try Phenotyper(pack: pack)
         guidelines = try GuidelineLibrary(pack: pack)
         exemptions = try GeneExemptions(pack: pack)
     }
 
+    public init(definitions: PGxDefinitions, phenotyper: Phenotyper, guidelines: GuidelineLibrary, exemptions: GeneExemptions) {
+        self.definitions = definitions
+        self.phenotyper = phenotyper
+        self.guidelines = guidelines
+        self.exemptions = exemptions
+    }
+
     public static func bundled() throws(KnowledgeError) -> PGxKnowledge { try PGxKnowledge(pack: KnowledgePack.bundled("pgx")) }
+
+    /// Loads the parts a run needs after reading the genome (phenotypes, guidelines) on other cores while the caller
+    /// reads it: knowledge loading is most of a single genome's run time.
+    public static func loading(
+        _ pack: KnowledgePack, definitions: PGxDefinitions
+    ) -> Task<PGxKnowledge, any Error> {
+        Task {
+            async let phenotyper = Task { try Phenotyper(pack: pack) }.value
+            async let guidelines = Task { try GuidelineLibrary(pack: pack) }.value
+            let exemptions = try GeneExemptions(pack: pack)
+            return PGxKnowledge(definitions: definitions, phenotyper: try await phenotyper, guidelines: try await guidelines, exemptions: exemptions)
+        }
+    }
 }
 
 /// One sample's pharmacogenomic result: per gene the call, phenotype and lookup keys; per drug the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GenomicFiles
+import Knowledge
 import PGx
 import VCF
 
@@ -49,7 +50,10 @@ struct PGxCommand: AsyncParsableCommand {
 
     func run() async throws {
         do throws(any Error) {
-            let knowledge = try PGxKnowledge.bundled()
+            let pack = try KnowledgePack.bundled("pgx")
+            let definitions = try PGxDefinitions(pack: pack)
+            // Phenotype tables and guidelines load on other cores while the VCF is read.
+            let loading = PGxKnowledge.loading(pack, definitions: definitions)
             var outside: [OutsideCall] = []
             if let outsideCalls {
                 guard let data = FileManager.default.contents(atPath: outsideCalls) else {
@@ -62,8 +66,9 @@ struct PGxCommand: AsyncParsableCommand {
             if let sample, vcf.header.sampleIndex(sample) == nil {
                 throw ValidationError("sample '\(sample)' is not in \(file) (it has: \(vcf.header.samples.prefix(10).joined(separator: ", ")))")
             }
-            var calls = try await PGxSiteIndex(definitions: knowledge.definitions).collect(from: vcf).filter { sample == nil || $0.sample == sample }
-            if assumeReference { calls = calls.map { $0.assumingReference(knowledge.definitions) } }
+            var calls = try await PGxSiteIndex(definitions: definitions).collect(from: vcf).filter { sample == nil || $0.sample == sample }
+            if assumeReference { calls = calls.map { $0.assumingReference(definitions) } }
+            let knowledge = try await loading.value
             let analyser = PGxAnalyser(knowledge: knowledge)
             let sessions = (0..<workers).map { _ in PGxCohortSession(analyser: analyser, outsideCalls: outside) }
             if ndjson {

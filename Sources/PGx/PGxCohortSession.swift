@@ -13,7 +13,9 @@ public final class PGxCohortSession: @unchecked Sendable {
     private var genes: [String: [GenotypeKey: Entry<PGxSampleReport.GeneResult>]] = [:]
     private var drugs: [String: Entry<[PGxSampleReport.DrugResult]>] = [:]
     private var geneJSON: [PGxSampleReport.GeneResult: [UInt8]] = [:]
-    private var drugJSON: [PGxSampleReport.DrugResult: [UInt8]] = [:]
+    private var drugJSON: [String: [UInt8]] = [:]
+    /// Genes some guideline keys on a diplotype (DPWG's CYP2C9, UGT1A1 rows): only theirs enter the memo keys.
+    private let diplotypeKeyed: Set<String>
     /// Guideline index + the lookups of its genes → its matching rows.
     private var guidelineMatches: [String: [MatchedRecommendation]] = [:]
     private let encoder = JSONEncoder()
@@ -26,6 +28,7 @@ public final class PGxCohortSession: @unchecked Sendable {
     public init(analyser: PGxAnalyser, outsideCalls: [OutsideCall] = []) {
         self.analyser = analyser
         self.outsideCalls = outsideCalls
+        diplotypeKeyed = Set(analyser.knowledge.guidelines.guidelines.flatMap { $0.recommendations.flatMap(\.diplotypes.keys) })
         // Sorted keys: the same input gives byte-identical output, run after run.
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
     }
@@ -45,7 +48,7 @@ public final class PGxCohortSession: @unchecked Sendable {
                 return result
             },
             drugs: { genes in
-                let key = Self.lookupKey(genes)
+                let key = self.lookupKey(genes)
                 if let hit = self.drugs[key] {
                     drugJSON = hit.json
                     return hit.value
@@ -53,7 +56,7 @@ public final class PGxCohortSession: @unchecked Sendable {
                 let result = self.analyser.drugs(for: genes) { index, lookups in
                     let guideline = self.analyser.knowledge.guidelines.guidelines[index]
                     var key = String(index)
-                    for gene in guideline.genes { key += "|" + (lookups[gene].map(Self.signature) ?? "-") }
+                    for gene in guideline.genes { key += "|" + (lookups[gene].map(self.signature) ?? "-") }
                     if let hit = self.guidelineMatches[key] { return hit }
                     let found = self.analyser.knowledge.guidelines.recommendations(guideline: index, for: lookups)
                     self.guidelineMatches[key] = found
@@ -95,11 +98,16 @@ public final class PGxCohortSession: @unchecked Sendable {
         var out: [UInt8] = [UInt8(ascii: "[")]
         for (i, drug) in drugs.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            if let known = drugJSON[drug] {
+            // A drug entry is fixed by its guideline, drug, rows and the keys they matched.
+            var key = drug.guideline.id + "\u{0}" + drug.drug
+            for r in drug.recommendations {
+                key += "\u{0}" + r.id + "\u{1}" + r.lookupKey.sorted { $0.key < $1.key }.map { $0.key + "=" + $0.value }.joined(separator: ",")
+            }
+            if let known = drugJSON[key] {
                 out += known
             } else {
                 let encoded = Array(try encoder.encode(drug))
-                drugJSON[drug] = encoded
+                drugJSON[key] = encoded
                 out += encoded
             }
         }
@@ -107,9 +115,9 @@ public final class PGxCohortSession: @unchecked Sendable {
         return out
     }
 
-    static func signature(_ lookup: GeneLookup) -> String {
-        lookup.keys.sorted().joined(separator: ",") + "/" + lookup.diplotypes.sorted().joined(separator: ",") + "/"
-            + lookup.fallbackKeys.sorted().joined(separator: ",")
+    func signature(_ lookup: GeneLookup) -> String {
+        lookup.keys.sorted().joined(separator: ",") + "/" + (diplotypeKeyed.contains(lookup.gene) ? lookup.diplotypes.sorted().joined(separator: ",") : "")
+            + "/" + lookup.fallbackKeys.sorted().joined(separator: ",")
     }
 
     /// The sample's calls at a gene's positions: equal keys are equal inputs to the gene's analysis.
@@ -126,10 +134,11 @@ public final class PGxCohortSession: @unchecked Sendable {
     }
 
     /// What the recommender reads of the genes: equal keys give equal recommendations.
-    static func lookupKey(_ genes: [PGxSampleReport.GeneResult]) -> String {
+    func lookupKey(_ genes: [PGxSampleReport.GeneResult]) -> String {
         var key = ""
         for gene in genes where !gene.lookupKeys.isEmpty {
-            key += gene.gene + "=" + gene.lookupKeys.joined(separator: ",") + "|" + gene.recommendationDiplotypes.joined(separator: ",") + "|"
+            key += gene.gene + "=" + gene.lookupKeys.joined(separator: ",") + "|"
+                + (diplotypeKeyed.contains(gene.gene) ? gene.recommendationDiplotypes.joined(separator: ",") : "") + "|"
                 + (gene.phenotype ?? "") + "|" + (gene.activityScore ?? "") + ";"
         }
         return key

@@ -192,19 +192,19 @@ public struct PGxSiteIndex: Sendable {
     func add(_ view: VCFRecordView, header: VCFHeader, to calls: inout [[SiteCall?]]) throws(VCFError) {
         guard let targets = sites[Key(contig: ContigName.canonical(view.chrom), position: view.position)] else { return }
         let alleles = view.alleles
-        let genotypes = try view.genotypes(header: header)
         let phaseSets = try view.formatValues("PS", header: header)
-        // A cohort has few distinct genotypes per site (0/0, 0/1, …): make each SiteCall once and share it.
-        var made: [Genotype: SiteCall] = [:]
-        for (sample, genotype) in genotypes.enumerated() {
-            let phaseSet = phaseSets.isEmpty ? nil : phaseSets[sample].flatMap { $0 == "." ? nil : $0 }
-            let call: SiteCall
-            if phaseSet == nil, let known = made[genotype] {
-                call = known
-            } else {
-                call = SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased, phaseSet: phaseSet)
-                if phaseSet == nil { made[genotype] = call }
+        if phaseSets.isEmpty {
+            // No phase sets: one SiteCall per distinct GT text, shared by every sample that has it.
+            try view.forEachGenotype(header: header, make: { genotype in
+                SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased)
+            }) { (sample, call) throws(VCFError) in
+                for slot in targets { calls[sample][slot] = call }
             }
+            return
+        }
+        for (sample, genotype) in try view.genotypes(header: header).enumerated() {
+            let phaseSet = phaseSets[sample].flatMap { $0 == "." ? nil : $0 }
+            let call = SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased, phaseSet: phaseSet)
             for slot in targets { calls[sample][slot] = call }
         }
     }

@@ -386,6 +386,41 @@ extension VCFRecordView {
         return result
     }
 
+    /// Visits every sample's GT, decoding each distinct GT text once per record: a cohort's thousand samples at a
+    /// site share a handful of texts (`0/0`, `0/1`, …), so `make` (which turns a genotype into the caller's value)
+    /// runs a handful of times, not a thousand, and nothing is allocated per sample.
+    ///
+    /// - Throws: ``VCFError`` exactly as ``genotypes(header:)`` does, and what `body` throws.
+    public func forEachGenotype<Value>(
+        header: VCFHeader, make: (Genotype) -> Value, _ body: (_ sample: Int, _ value: Value) throws(VCFError) -> Void
+    ) throws(VCFError) {
+        guard let gtIndex = formatIndex(of: "GT") else { return }
+        // Short GT texts (up to 8 bytes, nearly all of them) are keyed by their bytes packed into an integer.
+        var made: [UInt64: Value] = [:]
+        try forEachSampleColumn(sampleCount: header.samples.count) { (sample, column) throws(VCFError) in
+            guard let range = subfield(gtIndex, in: column) else {
+                try body(sample, make(Genotype(alleles: [nil], phased: [])))
+                return
+            }
+            var key: UInt64 = 0
+            if range.count <= 8 {
+                for i in range { key = key << 8 | UInt64(bytes[i]) }
+                if let known = made[key] {
+                    try body(sample, known)
+                    return
+                }
+            }
+            guard let genotype = Genotype(bytes: bytes, range: range, alleleCount: alleleCount) else {
+                throw VCFError(
+                    .record, "\(quoted(bytes.string(range), limit: 20)) is not a genotype with alleles 0...\(alleleCount - 1)",
+                    field: "sample \(header.samples[sample]) GT")
+            }
+            let value = make(genotype)
+            if range.count <= 8 { made[key] = value }
+            try body(sample, value)
+        }
+    }
+
     /// The raw text of FORMAT field `key` for every sample (`nil` where absent).
     public func formatValues(_ key: StaticString, header: VCFHeader) throws(VCFError) -> [String?] {
         guard let index = formatIndex(of: key) else { return [] }

@@ -102,6 +102,27 @@ import VCF
         #expect(Genotype(text, alleleCount: 3) == nil)
     }
 
+    /// The caching visitor gives what `genotypes(header:)` gives, decoding each distinct GT text once.
+    @Test func forEachGenotypeMatchesGenotypesAndDecodesEachTextOnce() throws {
+        let header = try makeHeader(samples: ["A", "B", "C", "D", "E"])
+        let r = try record("chr1\t100\t.\tA\tG,T\t.\tPASS\t.\tGT:DP\t0/1:3\t0/1\t1|2\t./.\t0/1:7", header: header)
+        var seen: [String] = []
+        var made = 0
+        try r.withView { (v) throws(VCFError) in
+            try v.forEachGenotype(header: header, make: { (g: Genotype) -> String in
+                made += 1
+                return g.description
+            }) { (_, text) throws(VCFError) in seen.append(text) }
+        }
+        #expect(seen == (try r.genotypes(header: header).map(\.description)))
+        #expect(made == 3)
+        let two = try makeHeader()
+        let bad = try record("chr1\t100\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/2", header: two)
+        #expect(throws: VCFError.self) {
+            try bad.withView { (v) throws(VCFError) in try v.forEachGenotype(header: two, make: { $0 }) { _, _ in } }
+        }
+    }
+
     @Test func genotypeNamingAnAbsentAlleleIsAnErrorThatNamesTheSample() throws {
         let r = try record("chr1\t100\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/2", header: header)
         #expect(throws: VCFError.self) { try r.genotypes(header: header) }

@@ -437,9 +437,20 @@ public struct PGxAnalyser: Sendable {
         for genes: [PGxSampleReport.GeneResult], match: (Int, [String: GeneLookup]) -> [MatchedRecommendation]
     ) -> [PGxSampleReport.DrugResult] {
         let lookups = Self.lookups(genes)
+        return Self.drugResults(knowledge.guidelines.guidelines.indices.flatMap { match($0, lookups) })
+            .sorted(by: Self.drugOrder)
+    }
+
+    /// Report order: by drug, then source, then guideline name.
+    static func drugOrder(_ a: PGxSampleReport.DrugResult, _ b: PGxSampleReport.DrugResult) -> Bool {
+        (a.drug, a.source, a.guideline.name) < (b.drug, b.source, b.guideline.name)
+    }
+
+    /// Matched rows grouped into one entry per drug and guideline, rows in guideline order.
+    static func drugResults(_ matches: [MatchedRecommendation]) -> [PGxSampleReport.DrugResult] {
         var order: [String] = []
         var byDrug: [String: PGxSampleReport.DrugResult] = [:]
-        for match in knowledge.guidelines.guidelines.indices.flatMap({ match($0, lookups) }) {
+        for match in matches {
             // One entry per drug and guideline, so each keeps its own citation (DPWG warfarin has a CYP2C9 and a VKORC1 one).
             let id = match.guideline.id + "\u{0}" + match.drug
             let r = match.recommendation
@@ -457,7 +468,7 @@ public struct PGxAnalyser: Sendable {
             }
             byDrug[id]?.recommendations.append(result)
         }
-        return order.compactMap { byDrug[$0] }.sorted { ($0.drug, $0.source, $0.guideline.name) < ($1.drug, $1.source, $1.guideline.name) }
+        return order.compactMap { byDrug[$0] }
     }
 
     /// What the recommender looks genes up by.

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Analyses the samples of a cohort one after another, remembering what it has worked out: a gene's result for a
-/// genotype pattern it has seen, the recommendations for a combination of lookup keys it has seen, and the JSON of
-/// both. In a real cohort most people share a few patterns per gene (a panel's variants are mostly rare), so after
-/// the first samples almost every gene is a lookup. Results are identical to ``PGxAnalyser/analyse(_:outsideCalls:)``.
+/// genotype pattern it has seen, a guideline's recommendations for a combination of its genes' lookup keys it has
+/// seen, and the JSON of both. In a real cohort most people share a few patterns per gene (a panel's variants are
+/// mostly rare), so after the first samples most of the work is lookups. Results are identical to
+/// ``PGxAnalyser/analyse(_:outsideCalls:)`` (a test checks it).
 ///
 /// Not thread-safe by design: give each worker its own session (no locks on the hot path). It is `Sendable` only so
 /// that a worker task can own it; two tasks must never use one session at the same time.
@@ -11,13 +12,8 @@ public final class PGxCohortSession: @unchecked Sendable {
     public let analyser: PGxAnalyser
     let outsideCalls: [OutsideCall]
     private var genes: [String: [GenotypeKey: Entry<PGxSampleReport.GeneResult>]] = [:]
-    private var drugs: [String: Entry<[PGxSampleReport.DrugResult]>] = [:]
-    private var geneJSON: [PGxSampleReport.GeneResult: [UInt8]] = [:]
-    private var drugJSON: [String: [UInt8]] = [:]
     /// Genes some guideline keys on a diplotype (DPWG's CYP2C9, UGT1A1 rows): only theirs enter the memo keys.
     private let diplotypeKeyed: Set<String>
-    /// Guideline index + the lookups of its genes → its matching rows.
-    private var guidelineMatches: [String: [MatchedRecommendation]] = [:]
     private let encoder = JSONEncoder()
 
     struct Entry<Value> {
@@ -35,50 +31,41 @@ public final class PGxCohortSession: @unchecked Sendable {
 
     /// The report and its one-line JSON (the `--ndjson` line, without the newline).
     public func analyse(_ sample: SampleSiteCalls) throws -> (report: PGxSampleReport, json: [UInt8]) {
-        var geneJSON: [[UInt8]] = []
+        var vcfJSON: [String: [UInt8]] = [:]
         var drugJSON: [UInt8] = []
         var encodeError: (any Error)?
         let report = analyser.analyse(
             sample, outsideCalls: outsideCalls,
             gene: { definition, sample in
                 let key = Self.genotypeKey(definition, sample)
-                if let hit = self.genes[definition.gene]?[key] { return hit.value }
-                let result = self.analyser.vcfResult(definition, sample)
-                self.genes[definition.gene, default: [:]][key] = Entry(value: result)
-                return result
-            },
-            drugs: { genes in
-                let key = self.lookupKey(genes)
-                if let hit = self.drugs[key] {
-                    drugJSON = hit.json
+                if let hit = self.genes[definition.gene]?[key] {
+                    vcfJSON[definition.gene] = hit.json
                     return hit.value
                 }
-                let result = self.analyser.drugs(for: genes) { index, lookups in
-                    let guideline = self.analyser.knowledge.guidelines.guidelines[index]
-                    var key = String(index)
-                    for gene in guideline.genes { key += "|" + (lookups[gene].map(self.signature) ?? "-") }
-                    if let hit = self.guidelineMatches[key] { return hit }
-                    let found = self.analyser.knowledge.guidelines.recommendations(guideline: index, for: lookups)
-                    self.guidelineMatches[key] = found
-                    return found
-                }
+                let result = self.analyser.vcfResult(definition, sample)
                 do {
-                    drugJSON = try self.json(result)
+                    let json = Array(try self.encoder.encode(result))
+                    self.genes[definition.gene, default: [:]][key] = Entry(value: result, json: json)
+                    vcfJSON[definition.gene] = json
                 } catch {
                     encodeError = error
                 }
-                self.drugs[key] = Entry(value: result, json: drugJSON)
                 return result
+            },
+            drugs: { genes in
+                do {
+                    let (result, json) = try self.drugs(genes)
+                    drugJSON = json
+                    return result
+                } catch {
+                    encodeError = error
+                    return []
+                }
             })
         if let encodeError { throw encodeError }
-        for gene in report.genes {
-            if let known = self.geneJSON[gene] {
-                geneJSON.append(known)
-            } else {
-                let encoded = Array(try encoder.encode(gene))
-                self.geneJSON[gene] = encoded
-                geneJSON.append(encoded)
-            }
+        // Genes from the VCF reuse their remembered JSON; outside calls (a few per run) are encoded as they come.
+        let geneJSON = try report.genes.map { gene in
+            try gene.outsideCall || vcfJSON[gene.gene] == nil ? Array(encoder.encode(gene)) : vcfJSON[gene.gene]!
         }
         var line: [UInt8] = []
         line.reserveCapacity(drugJSON.count + geneJSON.reduce(0) { $0 + $1.count } + 256)
@@ -93,26 +80,41 @@ public final class PGxCohortSession: @unchecked Sendable {
         return (report, line)
     }
 
-    /// A JSON array of drug results, each drug's JSON made once.
-    private func json(_ drugs: [PGxSampleReport.DrugResult]) throws -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        for (i, drug) in drugs.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            // A drug entry is fixed by its guideline, drug, rows and the keys they matched.
-            var key = drug.guideline.id + "\u{0}" + drug.drug
-            for r in drug.recommendations {
-                key += "\u{0}" + r.id + "\u{1}" + r.lookupKey.sorted { $0.key < $1.key }.map { $0.key + "=" + $0.value }.joined(separator: ",")
+    /// One guideline's drug entries for one combination of its genes' lookups, with their JSON.
+    struct GuidelineOutcome {
+        var entries: [(drug: PGxSampleReport.DrugResult, json: [UInt8])]
+    }
+    private var outcomes: [String: GuidelineOutcome] = [:]
+
+    /// The sample's drug entries and their JSON array, assembled from each guideline's remembered outcome: a
+    /// guideline's outcome depends only on the lookups of its own genes, which repeat across a cohort even when the
+    /// whole combination does not.
+    func drugs(_ genes: [PGxSampleReport.GeneResult]) throws -> ([PGxSampleReport.DrugResult], [UInt8]) {
+        let lookups = PGxAnalyser.lookups(genes)
+        var signatures: [String: String] = [:]
+        for (gene, lookup) in lookups { signatures[gene] = signature(lookup) }
+        let library = analyser.knowledge.guidelines
+        var entries: [(drug: PGxSampleReport.DrugResult, json: [UInt8])] = []
+        for (index, guideline) in library.guidelines.enumerated() {
+            var key = String(index)
+            for gene in guideline.genes { key += "|" + (signatures[gene] ?? "-") }
+            if let known = outcomes[key] {
+                entries += known.entries
+                continue
             }
-            if let known = drugJSON[key] {
-                out += known
-            } else {
-                let encoded = Array(try encoder.encode(drug))
-                drugJSON[key] = encoded
-                out += encoded
-            }
+            let found = PGxAnalyser.drugResults(library.recommendations(guideline: index, for: lookups))
+            let outcome = GuidelineOutcome(entries: try found.map { ($0, Array(try encoder.encode($0))) })
+            outcomes[key] = outcome
+            entries += outcome.entries
         }
-        out.append(UInt8(ascii: "]"))
-        return out
+        entries.sort { PGxAnalyser.drugOrder($0.drug, $1.drug) }
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        for (i, entry) in entries.enumerated() {
+            if i > 0 { json.append(UInt8(ascii: ",")) }
+            json += entry.json
+        }
+        json.append(UInt8(ascii: "]"))
+        return (entries.map(\.drug), json)
     }
 
     func signature(_ lookup: GeneLookup) -> String {
@@ -131,16 +133,5 @@ public final class PGxCohortSession: @unchecked Sendable {
         GenotypeKey(
             notCallable: sample.notCallable[definition.gene], assumedReference: sample.assumedReference[definition.gene],
             calls: sample.calls[definition.gene])
-    }
-
-    /// What the recommender reads of the genes: equal keys give equal recommendations.
-    func lookupKey(_ genes: [PGxSampleReport.GeneResult]) -> String {
-        var key = ""
-        for gene in genes where !gene.lookupKeys.isEmpty {
-            key += gene.gene + "=" + gene.lookupKeys.joined(separator: ",") + "|"
-                + (diplotypeKeyed.contains(gene.gene) ? gene.recommendationDiplotypes.joined(separator: ",") : "") + "|"
-                + (gene.phenotype ?? "") + "|" + (gene.activityScore ?? "") + ";"
-        }
-        return key
     }
 }

@@ -101,3 +101,28 @@ import Testing
         #expect(Set(call.diplotypes.map(\.description)) == Set(row.expected))
     }
 }
+
+/// The cohort session remembers results; it must give exactly what the analyser gives, sample after sample.
+@Suite struct CohortSessionTests {
+    @Test func sessionEqualsAnalyserIncludingRepeatsAndJSON() async throws {
+        let knowledge = try PGxKnowledge.bundled()
+        let analyser = PGxAnalyser(knowledge: knowledge)
+        let index = PGxSiteIndex(definitions: knowledge.definitions)
+        var samples: [SampleSiteCalls] = []
+        for name in [
+            "pharmcat.example2.vcf", "pharmcat-tests/testDpydUnphasedMultiple1.vcf", "pharmcat-tests/cacna1sMissing_ryr1Het2Hom1.vcf",
+            "pharmcat-tests/testTpmtStar1s.vcf", "pharmcat-tests/testG6pd_chatham_female_het.vcf", "pharmcat.example2.vcf",
+        ] {
+            samples += try await index.collect(from: try VCFFile(path: fixtures + "/" + name))
+        }
+        let outside = try OutsideCall.parse("CYP2D6\t*1/*4\nHLA-B\t*57:01/*08:01\n", name: "o.tsv")
+        let session = PGxCohortSession(analyser: analyser, outsideCalls: outside)
+        let decoder = JSONDecoder()
+        for sample in samples + samples {
+            let (report, json) = try session.analyse(sample)
+            let direct = analyser.analyse(sample, outsideCalls: outside)
+            #expect(report == direct)
+            #expect(try decoder.decode(PGxSampleReport.self, from: Data(json)) == direct)
+        }
+    }
+}

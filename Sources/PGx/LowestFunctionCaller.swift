@@ -88,17 +88,17 @@ public struct LowestFunctionCaller: Sendable {
             guard !cells.isEmpty else { continue }
             present.append(Active(name: v.name, cells: cells, definedInactive: cells.count < v.cells.count))
         }
-        func isPresent(_ v: Active, on strand: KeyPath<(String, String), String>) -> Bool {
-            v.cells.allSatisfy { NamedAlleleMatcher.matches($0.cell, o.strands[$0.slot][keyPath: strand]) }
+        func isPresent(_ v: Active, on strand: Strand) -> Bool {
+            v.cells.allSatisfy { NamedAlleleMatcher.matches($0.cell, strand.of(o.strands[$0.slot])) }
         }
         for v in present where v.cells.count > 1 {
             // Part of a multi-position allele without the rest (DPYD: exonic c.1236G>A without the intronic marker).
-            for strand in [\(String, String).0, \(String, String).1] {
-                let hits = v.cells.filter { NamedAlleleMatcher.matches($0.cell, o.strands[$0.slot][keyPath: strand]) }.count
+            for strand in [Strand.first, Strand.second] {
+                let hits = v.cells.filter { NamedAlleleMatcher.matches($0.cell, strand.of(o.strands[$0.slot])) }.count
                 let explained = present.contains { $0.name != v.name && (absorbers[$0.name]?.contains(v.name) ?? false) && isPresent($0, on: strand) }
                 if hits > 0 && hits < v.cells.count && !explained { partial.append((v.name, hits, v.cells.count)) }
             }
-            if v.definedInactive && isPresent(v, on: \.0) {
+            if v.definedInactive && isPresent(v, on: .first) {
                 call.warnings.append("\(v.name) called without all of its defining positions (some are missing from the VCF)")
             }
         }
@@ -108,7 +108,7 @@ public struct LowestFunctionCaller: Sendable {
         let order = { (a: String, b: String) -> Bool in self.lower(a, b) }
         if o.phased {
             var strandAlleles: [[String]] = []
-            for strand in [\(String, String).0, \(String, String).1] {
+            for strand in [Strand.first, Strand.second] {
                 let all = present.filter { isPresent($0, on: strand) }.map(\.name)
                 let found = all.filter { small in !(absorbers[small]?.contains { all.contains($0) } ?? false) }
                 strandAlleles.append(found.sorted(by: AlleleName.precedes))
@@ -129,7 +129,7 @@ public struct LowestFunctionCaller: Sendable {
         } else {
             var copies: [String: Int] = [:]
             for v in present {
-                let n = [\(String, String).0, \(String, String).1].filter { isPresent(v, on: $0) }.count
+                let n = [Strand.first, Strand.second].filter { isPresent(v, on: $0) }.count
                 if n > 0 { copies[v.name] = n }
             }
             for (small, bigs) in absorbers {

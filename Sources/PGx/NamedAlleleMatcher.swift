@@ -182,10 +182,10 @@ public struct NamedAlleleMatcher: Sendable {
         var slotOf = [Int](repeating: -1, count: positions.count)
         for (slot, index) in active.enumerated() { slotOf[index] = slot }
         let refBase = prepared.referenceBases
-        func nonReference(_ strand: KeyPath<(String, String), String>) -> [Int] {
-            active.indices.filter { !Self.matches(refBase[active[$0]], strands[$0][keyPath: strand]) }
+        func nonReference(_ strand: Strand) -> [Int] {
+            active.indices.filter { !Self.matches(refBase[active[$0]], strand.of(strands[$0])) }
         }
-        let nonRef1 = nonReference(\.0), nonRef2 = nonReference(\.1)
+        let nonRef1 = nonReference(.first), nonRef2 = nonReference(.second)
         let heterozygous = active.indices.filter { strands[$0].0 != strands[$0].1 }
         let homNonRef = Set(nonRef1).intersection(nonRef2).filter { strands[$0].0 == strands[$0].1 }.sorted()
         struct Candidate {
@@ -204,16 +204,16 @@ public struct NamedAlleleMatcher: Sendable {
             candidates.append(Candidate(name: allele.name, score: score, cells: cells))
         }
         func base(_ c: Candidate, _ slot: Int) -> String { c.cells[slot] ?? refBase[active[slot]] }
-        func onStrand(_ c: Candidate, _ strand: KeyPath<(String, String), String>, _ nonRef: [Int]) -> Bool {
-            c.cells.allSatisfy { Self.matches($0.value, strands[$0.key][keyPath: strand]) }
-                && nonRef.allSatisfy { Self.matches(base(c, $0), strands[$0][keyPath: strand]) }
+        func onStrand(_ c: Candidate, _ strand: Strand, _ nonRef: [Int]) -> Bool {
+            c.cells.allSatisfy { Self.matches($0.value, strand.of(strands[$0.key])) }
+                && nonRef.allSatisfy { Self.matches(base(c, $0), strand.of(strands[$0])) }
         }
         var found: [Diplotype] = []
         if o.haploid {
-            for a in candidates where onStrand(a, \.0, nonRef1) { found.append(Diplotype(first: a.name, second: nil, score: a.score)) }
+            for a in candidates where onStrand(a, .first, nonRef1) { found.append(Diplotype(first: a.name, second: nil, score: a.score)) }
         } else if phased {
-            let firstStrand = candidates.filter { onStrand($0, \.0, nonRef1) }
-            let secondStrand = candidates.filter { onStrand($0, \.1, nonRef2) }
+            let firstStrand = candidates.filter { onStrand($0, .first, nonRef1) }
+            let secondStrand = candidates.filter { onStrand($0, .second, nonRef2) }
             for a in firstStrand {
                 for b in secondStrand { found.append(Self.diplotype(a.name, b.name, score: a.score + b.score)) }
             }
@@ -330,4 +330,15 @@ enum AlleleName {
         if !text.isEmpty { parts.append(.text(text)) }
         return parts
     }
+}
+
+/// One of a diploid call's two strands. (A key path would say the same, but applying one is far slower than a branch,
+/// and this runs for every candidate allele at every variant position.)
+enum Strand {
+    case first, second
+}
+
+/// The strand's base of a pair of strand bases.
+extension Strand {
+    @inline(__always) func of(_ pair: (String, String)) -> String { self == .first ? pair.0 : pair.1 }
 }

@@ -29,8 +29,30 @@ public final class PGxCohortSession: @unchecked Sendable {
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
     }
 
+    /// This session's own copy of each call table it has read: workers sharing one table would contend on its
+    /// reference counts (every read of a shared array is an atomic retain and release), which made two cores slower
+    /// than one. Keyed by the original table.
+    private var tables: [ObjectIdentifier: SiteCallTable] = [:]
+
+    /// The sample with its calls read through this session's copies of their tables.
+    func detached(_ sample: SampleSiteCalls) -> SampleSiteCalls {
+        var copy = sample
+        for (gene, calls) in sample.calls {
+            let table: SiteCallTable
+            if let known = tables[calls.tableID] {
+                table = known
+            } else {
+                table = calls.table.detachedCopy()
+                tables[calls.tableID] = table
+            }
+            copy.calls[gene] = calls.reading(table)
+        }
+        return copy
+    }
+
     /// The report and its one-line JSON (the `--ndjson` line, without the newline).
-    public func analyse(_ sample: SampleSiteCalls) throws -> (report: PGxSampleReport, json: [UInt8]) {
+    public func analyse(_ original: SampleSiteCalls) throws -> (report: PGxSampleReport, json: [UInt8]) {
+        let sample = detached(original)
         var vcfJSON: [String: [UInt8]] = [:]
         var drugJSON: [UInt8] = []
         var encodeError: (any Error)?
@@ -123,15 +145,18 @@ public final class PGxCohortSession: @unchecked Sendable {
     }
 
     /// The sample's calls at a gene's positions: equal keys are equal inputs to the gene's analysis.
+    /// Codes are compared within one table (one run's collection); a pattern from another table is another key.
     struct GenotypeKey: Hashable {
         var notCallable: String?
         var assumedReference: Int?
-        var calls: GeneSiteCalls?
+        var table: ObjectIdentifier?
+        var codes: [UInt16]
     }
 
     static func genotypeKey(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> GenotypeKey {
-        GenotypeKey(
+        let calls = sample.calls[definition.gene]
+        return GenotypeKey(
             notCallable: sample.notCallable[definition.gene], assumedReference: sample.assumedReference[definition.gene],
-            calls: sample.calls[definition.gene])
+            table: calls?.tableID, codes: calls?.codes ?? [])
     }
 }

@@ -18,33 +18,72 @@ public struct SiteCall: Sendable, Hashable {
     }
 }
 
-/// One sample's calls at one gene's positions, by definition index: a flat array, not a dictionary, because a
-/// cohort holds a thousand of them per gene.
-public struct GeneSiteCalls: Sendable, Hashable {
-    var slots: [SiteCall?]
+/// The distinct calls seen at each site of a run, shared by every sample: a cohort's thousand samples at a site
+/// have a handful of distinct genotypes, so a sample stores a small code per site, not a call.
+public final class SiteCallTable: Sendable {
+    /// Per slot (a gene's first slot + definition index): the distinct calls, indexed by code - 1.
+    let calls: [[SiteCall]]
 
-    public init() { slots = [] }
+    init(calls: [[SiteCall]]) { self.calls = calls }
 
-    public init(count: Int) { slots = Array(repeating: nil, count: count) }
+    /// A copy that shares no storage with this one. Threads that read one table contend on its reference counts
+    /// (every read of a shared array is an atomic retain and release): each worker reads its own copy.
+    public func detachedCopy() -> SiteCallTable {
+        SiteCallTable(
+            calls: calls.map { slot in
+                slot.map { call in
+                    SiteCall(
+                        alleles: call.alleles.map { $0.map { String(decoding: Array($0.utf8), as: UTF8.self) } }, phased: call.phased,
+                        phaseSet: call.phaseSet.map { String(decoding: Array($0.utf8), as: UTF8.self) })
+                }
+            })
+    }
+}
 
-    public init(_ sparse: [Int: SiteCall]) {
-        slots = Array(repeating: nil, count: (sparse.keys.max() ?? -1) + 1)
-        for (index, call) in sparse { slots[index] = call }
+/// One sample's calls at one gene's positions, by definition index: a code per position (0 = no record in the
+/// VCF) into the run's ``SiteCallTable``. Equal codes from the same table are equal calls, so a cohort session can
+/// recognise a genotype pattern it has seen by comparing a few hundred small integers.
+public struct GeneSiteCalls: Sendable {
+    /// Per definition index: 0 when the VCF has no record there, else 1 + the call's index in its slot's table.
+    public let codes: [UInt16]
+    let table: SiteCallTable
+    /// The table slot of definition index 0.
+    let offset: Int
+
+    init(codes: [UInt16], table: SiteCallTable, offset: Int) {
+        self.codes = codes
+        self.table = table
+        self.offset = offset
     }
 
-    init(slots: ArraySlice<SiteCall?>) { self.slots = Array(slots) }
+    public init() { self.init([:]) }
+
+    /// Calls given sparsely (tests, hand-built inputs), with a table of their own.
+    public init(_ sparse: [Int: SiteCall]) {
+        let count = (sparse.keys.max() ?? -1) + 1
+        var codes = [UInt16](repeating: 0, count: count)
+        var calls = [[SiteCall]](repeating: [], count: count)
+        for (index, call) in sparse {
+            codes[index] = 1
+            calls[index] = [call]
+        }
+        self.init(codes: codes, table: SiteCallTable(calls: calls), offset: 0)
+    }
 
     /// How many positions have a call record (possibly `./.`).
-    public var called: Int { slots.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+    public var called: Int { codes.reduce(0) { $0 + ($1 == 0 ? 0 : 1) } }
 
-    /// The call at a definition position index, `nil` when missing.
+    /// The call at a definition position index, `nil` when the VCF has no record there.
     public subscript(index: Int) -> SiteCall? {
-        get { index < slots.count ? slots[index] : nil }
-        set {
-            if index >= slots.count { slots += Array(repeating: nil, count: index + 1 - slots.count) }
-            slots[index] = newValue
-        }
+        guard index < codes.count, codes[index] > 0 else { return nil }
+        return table.calls[offset + index][Int(codes[index]) - 1]
     }
+
+    /// The table these codes index, for telling patterns from different runs apart.
+    public var tableID: ObjectIdentifier { ObjectIdentifier(table) }
+
+    /// The same calls read through another copy of the table (see ``SiteCallTable/detachedCopy()``).
+    func reading(_ other: SiteCallTable) -> GeneSiteCalls { GeneSiteCalls(codes: codes, table: other, offset: offset) }
 }
 
 /// One sample's calls at the defining positions of every gene, and the positions the VCF did not cover.
@@ -73,13 +112,18 @@ public struct SampleSiteCalls: Sendable {
     public func assumingReference(_ definitions: PGxDefinitions) -> SampleSiteCalls {
         var copy = self
         for gene in definitions.genes where notCallable[gene.gene] == nil {
-            var calls = self.calls[gene.gene] ?? GeneSiteCalls(count: gene.positions.count)
+            let present = self.calls[gene.gene] ?? GeneSiteCalls()
+            var sparse: [Int: SiteCall] = [:]
             var filled = 0
-            for (index, position) in gene.positions.enumerated() where calls[index] == nil {
-                calls[index] = SiteCall(alleles: [position.ref, position.ref], phased: false)
-                filled += 1
+            for (index, position) in gene.positions.enumerated() {
+                if let call = present[index] {
+                    sparse[index] = call
+                } else {
+                    sparse[index] = SiteCall(alleles: [position.ref, position.ref], phased: false)
+                    filled += 1
+                }
             }
-            copy.calls[gene.gene] = calls
+            copy.calls[gene.gene] = GeneSiteCalls(sparse)
             if filled > 0 { copy.assumedReference[gene.gene] = filled }
         }
         return copy
@@ -188,25 +232,63 @@ public struct PGxSiteIndex: Sendable {
         return (sites, regions, layout)
     }
 
-    /// Records the calls of one VCF record if it is at a defining position.
-    func add(_ view: VCFRecordView, header: VCFHeader, to calls: inout [[SiteCall?]]) throws(VCFError) {
+    /// What collection accumulates: a code per sample per slot (flat, sample-major) and each slot's distinct calls.
+    struct Collected: Sendable {
+        var codes: [UInt16]
+        var calls: [[SiteCall]?]
+        let slots: Int
+
+        init(samples: Int, slots: Int) {
+            codes = [UInt16](repeating: 0, count: samples * slots)
+            calls = [[SiteCall]?](repeating: nil, count: slots)
+            self.slots = slots
+        }
+
+        /// Takes the slots `part` has records for (a later record at a slot replaces an earlier one, as in a scan).
+        mutating func merge(_ part: Collected) {
+            let samples = slots == 0 ? 0 : codes.count / slots
+            for (slot, table) in part.calls.enumerated() {
+                guard let table else { continue }
+                calls[slot] = table
+                for sample in 0..<samples { codes[sample * slots + slot] = part.codes[sample * slots + slot] }
+            }
+        }
+    }
+
+    /// Records the calls of one VCF record if it is at a defining position: each distinct genotype once, and a code
+    /// per sample.
+    func add(_ view: VCFRecordView, header: VCFHeader, to collected: inout Collected) throws(VCFError) {
         guard let targets = sites[Key(contig: ContigName.canonical(view.chrom), position: view.position)] else { return }
         let alleles = view.alleles
+        let slots = collected.slots
+        var table: [SiteCall] = []
         let phaseSets = try view.formatValues("PS", header: header)
         if phaseSets.isEmpty {
-            // No phase sets: one SiteCall per distinct GT text, shared by every sample that has it.
-            try view.forEachGenotype(header: header, make: { genotype in
-                SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased)
-            }) { (sample, call) throws(VCFError) in
-                for slot in targets { calls[sample][slot] = call }
+            try view.forEachGenotypeCode(header: header) { genotype in
+                table.append(SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased))
+            } _: { (sample, code) throws(VCFError) in
+                guard code < Int(UInt16.max) else { throw VCFError(.record, "more than 65,534 distinct genotypes at one site", field: "GT") }
+                for slot in targets { collected.codes[sample * slots + slot] = UInt16(code + 1) }
             }
-            return
+        } else {
+            // Phase sets make calls per sample: number the distinct (genotype, phase set) pairs.
+            var seen: [SiteCall: Int] = [:]
+            for (sample, genotype) in try view.genotypes(header: header).enumerated() {
+                let phaseSet = phaseSets[sample].flatMap { $0 == "." ? nil : $0 }
+                let call = SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased, phaseSet: phaseSet)
+                let code: Int
+                if let known = seen[call] {
+                    code = known
+                } else {
+                    code = table.count
+                    guard code < Int(UInt16.max) else { throw VCFError(.record, "more than 65,534 distinct genotypes at one site", field: "GT") }
+                    table.append(call)
+                    seen[call] = code
+                }
+                for slot in targets { collected.codes[sample * slots + slot] = UInt16(code + 1) }
+            }
         }
-        for (sample, genotype) in try view.genotypes(header: header).enumerated() {
-            let phaseSet = phaseSets[sample].flatMap { $0 == "." ? nil : $0 }
-            let call = SiteCall(alleles: genotype.alleles.map { $0.map { alleles[$0] } }, phased: genotype.isPhased, phaseSet: phaseSet)
-            for slot in targets { calls[sample][slot] = call }
-        }
+        for slot in targets { collected.calls[slot] = table }
     }
 
     /// The number of distinct positions the definitions use.
@@ -233,26 +315,26 @@ public struct PGxSiteIndex: Sendable {
         let samples = header.samples
         let index = self
         // With a tabix/CSI index, read only the genes' regions instead of the whole genome.
-        let empty = [[SiteCall?]](repeating: [SiteCall?](repeating: nil, count: slotCount), count: samples.count)
-        var calls: [[SiteCall?]]
+        var collected = Collected(samples: samples.count, slots: slotCount)
         if file.container == .bgzf, let genomeIndex = try GenomicIndex.load(forVCF: file.path, header: header) {
-            calls = empty
             for region in regions {
-                try file.query(region, index: genomeIndex) { (view) throws(VCFError) in try index.add(view, header: header, to: &calls) }
+                try file.query(region, index: genomeIndex) { (view) throws(VCFError) in try index.add(view, header: header, to: &collected) }
             }
         } else {
-            (calls, _) = try await file.scan(
+            let empty = collected
+            (collected, _) = try await file.scan(
                 initial: empty,
-                record: { (acc: inout [[SiteCall?]], view: VCFRecordView) throws(VCFError) in try index.add(view, header: header, to: &acc) },
-                merge: { total, part in
-                    for sample in part.indices {
-                        for (slot, call) in part[sample].enumerated() where call != nil { total[sample][slot] = call }
-                    }
-                })
+                record: { (acc: inout Collected, view: VCFRecordView) throws(VCFError) in try index.add(view, header: header, to: &acc) },
+                merge: { total, part in total.merge(part) })
         }
+        let table = SiteCallTable(calls: collected.calls.map { $0 ?? [] })
+        let slots = slotCount
         return samples.enumerated().map { sample, name in
             var genes: [String: GeneSiteCalls] = [:]
-            for (gene, start, count) in layout { genes[gene] = GeneSiteCalls(slots: calls[sample][start..<start + count]) }
+            for (gene, start, count) in layout {
+                let base = sample * slots + start
+                genes[gene] = GeneSiteCalls(codes: Array(collected.codes[base..<base + count]), table: table, offset: start)
+            }
             return SampleSiteCalls(sample: name, calls: genes, notCallable: notCallable)
         }
     }

@@ -386,26 +386,36 @@ extension VCFRecordView {
         return result
     }
 
-    /// Visits every sample's GT, decoding each distinct GT text once per record: a cohort's thousand samples at a
-    /// site share a handful of texts (`0/0`, `0/1`, …), so `make` (which turns a genotype into the caller's value)
-    /// runs a handful of times, not a thousand, and nothing is allocated per sample.
+    /// Visits every sample's GT as a small code: the index of its genotype among the record's distinct genotypes,
+    /// in order of first appearance, each decoded once and given to `distinct`. A cohort's thousand samples at a
+    /// site share a handful of GT texts (`0/0`, `0/1`, …), so nothing is decoded or allocated per sample.
     ///
     /// - Throws: ``VCFError`` exactly as ``genotypes(header:)`` does, and what `body` throws.
-    public func forEachGenotype<Value>(
-        header: VCFHeader, make: (Genotype) -> Value, _ body: (_ sample: Int, _ value: Value) throws(VCFError) -> Void
+    public func forEachGenotypeCode(
+        header: VCFHeader, distinct: (Genotype) -> Void, _ body: (_ sample: Int, _ code: Int) throws(VCFError) -> Void
     ) throws(VCFError) {
         guard let gtIndex = formatIndex(of: "GT") else { return }
-        // Short GT texts (up to 8 bytes, nearly all of them) are keyed by their bytes packed into an integer.
-        var made: [UInt64: Value] = [:]
+        // Short GT texts (up to 8 bytes, nearly all) are keyed by their bytes packed into an integer; longer ones and
+        // an absent GT by the decoded genotype.
+        var short: [UInt64: Int] = [:]
+        var long: [Genotype: Int] = [:]
+        var count = 0
+        func code(for genotype: Genotype) -> Int {
+            if let known = long[genotype] { return known }
+            distinct(genotype)
+            long[genotype] = count
+            count += 1
+            return count - 1
+        }
         try forEachSampleColumn(sampleCount: header.samples.count) { (sample, column) throws(VCFError) in
             guard let range = subfield(gtIndex, in: column) else {
-                try body(sample, make(Genotype(alleles: [nil], phased: [])))
+                try body(sample, code(for: Genotype(alleles: [nil], phased: [])))
                 return
             }
             var key: UInt64 = 0
             if range.count <= 8 {
                 for i in range { key = key << 8 | UInt64(bytes[i]) }
-                if let known = made[key] {
+                if let known = short[key] {
                     try body(sample, known)
                     return
                 }
@@ -415,8 +425,8 @@ extension VCFRecordView {
                     .record, "\(quoted(bytes.string(range), limit: 20)) is not a genotype with alleles 0...\(alleleCount - 1)",
                     field: "sample \(header.samples[sample]) GT")
             }
-            let value = make(genotype)
-            if range.count <= 8 { made[key] = value }
+            let value = code(for: genotype)
+            if range.count <= 8 { short[key] = value }
             try body(sample, value)
         }
     }

@@ -102,24 +102,21 @@ import VCF
         #expect(Genotype(text, alleleCount: 3) == nil)
     }
 
-    /// The caching visitor gives what `genotypes(header:)` gives, decoding each distinct GT text once.
+    /// The coding visitor gives what `genotypes(header:)` gives, each distinct genotype once.
     @Test func forEachGenotypeMatchesGenotypesAndDecodesEachTextOnce() throws {
         let header = try makeHeader(samples: ["A", "B", "C", "D", "E"])
         let r = try record("chr1\t100\t.\tA\tG,T\t.\tPASS\t.\tGT:DP\t0/1:3\t0/1\t1|2\t./.\t0/1:7", header: header)
-        var seen: [String] = []
-        var made = 0
+        var distinct: [String] = []
+        var codes: [Int] = []
         try r.withView { (v) throws(VCFError) in
-            try v.forEachGenotype(header: header, make: { (g: Genotype) -> String in
-                made += 1
-                return g.description
-            }) { (_, text) throws(VCFError) in seen.append(text) }
+            try v.forEachGenotypeCode(header: header) { distinct.append($0.description) } _: { (_, code) throws(VCFError) in codes.append(code) }
         }
-        #expect(seen == (try r.genotypes(header: header).map(\.description)))
-        #expect(made == 3)
+        #expect(codes.map { distinct[$0] } == (try r.genotypes(header: header).map(\.description)))
+        #expect(distinct == ["0/1", "1|2", "./."])
         let two = try makeHeader()
         let bad = try record("chr1\t100\t.\tA\tG\t.\tPASS\t.\tGT\t0/1\t0/2", header: two)
         #expect(throws: VCFError.self) {
-            try bad.withView { (v) throws(VCFError) in try v.forEachGenotype(header: two, make: { $0 }) { _, _ in } }
+            try bad.withView { (v) throws(VCFError) in try v.forEachGenotypeCode(header: two) { _ in } _: { _, _ in } }
         }
     }
 

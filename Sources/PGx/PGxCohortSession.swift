@@ -19,12 +19,36 @@ public final class PGxCohortSession: @unchecked Sendable {
     struct Entry<Value> {
         var value: Value
         var json: [UInt8] = []
+        /// The interned signature of what the recommender reads of a gene result (-1: nothing).
+        var signature: Int = -1
+    }
+
+    /// Signature text → small integer, so guideline outcome keys are a few integers.
+    private var signatureIDs: [String: Int] = [:]
+    /// Report order of every (guideline index, drug): sorting a sample's entries compares integers.
+    private let drugRank: [String: Int]
+
+    /// The interned signature of a gene result's lookups.
+    func signatureID(_ gene: PGxSampleReport.GeneResult) -> Int {
+        guard let lookup = PGxAnalyser.lookups([gene])[gene.gene] else { return -1 }
+        let text = signature(lookup)
+        if let known = signatureIDs[text] { return known }
+        signatureIDs[text] = signatureIDs.count
+        return signatureIDs.count - 1
     }
 
     public init(analyser: PGxAnalyser, outsideCalls: [OutsideCall] = []) {
         self.analyser = analyser
         self.outsideCalls = outsideCalls
         diplotypeKeyed = Set(analyser.knowledge.guidelines.guidelines.flatMap { $0.recommendations.flatMap(\.diplotypes.keys) })
+        var pairs: [(drug: String, source: String, name: String, key: String)] = []
+        for (index, guideline) in analyser.knowledge.guidelines.guidelines.enumerated() {
+            for drug in Set(guideline.drugs + guideline.recommendations.flatMap(\.drugs)) {
+                pairs.append((drug, guideline.source, guideline.name, "\(index)\u{0}\(drug)"))
+            }
+        }
+        pairs.sort { ($0.drug, $0.source, $0.name) < ($1.drug, $1.source, $1.name) }
+        drugRank = Dictionary(uniqueKeysWithValues: pairs.enumerated().map { ($1.key, $0) })
         // Sorted keys: the same input gives byte-identical output, run after run.
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
     }
@@ -54,6 +78,7 @@ public final class PGxCohortSession: @unchecked Sendable {
     public func analyse(_ original: SampleSiteCalls) throws -> (report: PGxSampleReport, json: [UInt8]) {
         let sample = detached(original)
         var vcfJSON: [String: [UInt8]] = [:]
+        var vcfSignatures: [String: Int] = [:]
         var drugJSON: [UInt8] = []
         var encodeError: (any Error)?
         let report = analyser.analyse(
@@ -62,21 +87,22 @@ public final class PGxCohortSession: @unchecked Sendable {
                 let key = Self.genotypeKey(definition, sample)
                 if let hit = self.genes[definition.gene]?[key] {
                     vcfJSON[definition.gene] = hit.json
+                    vcfSignatures[definition.gene] = hit.signature
                     return hit.value
                 }
                 let result = self.analyser.vcfResult(definition, sample)
-                do {
-                    let json = Array(try self.encoder.encode(result))
-                    self.genes[definition.gene, default: [:]][key] = Entry(value: result, json: json)
-                    vcfJSON[definition.gene] = json
-                } catch {
-                    encodeError = error
-                }
+                let entry = Entry(value: result, json: result.json, signature: self.signatureID(result))
+                self.genes[definition.gene, default: [:]][key] = entry
+                vcfJSON[definition.gene] = entry.json
+                vcfSignatures[definition.gene] = entry.signature
                 return result
             },
             drugs: { genes in
                 do {
-                    let (result, json) = try self.drugs(genes)
+                    // A gene replaced by an outside call has its own signature.
+                    var signatures: [String: Int] = [:]
+                    for gene in genes { signatures[gene.gene] = gene.outsideCall ? self.signatureID(gene) : vcfSignatures[gene.gene] ?? self.signatureID(gene) }
+                    let (result, json) = try self.drugs(genes, signatures: signatures)
                     drugJSON = json
                     return result
                 } catch {
@@ -86,9 +112,7 @@ public final class PGxCohortSession: @unchecked Sendable {
             })
         if let encodeError { throw encodeError }
         // Genes from the VCF reuse their remembered JSON; outside calls (a few per run) are encoded as they come.
-        let geneJSON = try report.genes.map { gene in
-            try gene.outsideCall || vcfJSON[gene.gene] == nil ? Array(encoder.encode(gene)) : vcfJSON[gene.gene]!
-        }
+        let geneJSON = report.genes.map { gene in gene.outsideCall || vcfJSON[gene.gene] == nil ? gene.json : vcfJSON[gene.gene]! }
         var line: [UInt8] = []
         line.reserveCapacity(drugJSON.count + geneJSON.reduce(0) { $0 + $1.count } + 256)
         line += Array(#"{"sample":"#.utf8) + Array(try encoder.encode(report.sample))
@@ -102,35 +126,36 @@ public final class PGxCohortSession: @unchecked Sendable {
         return (report, line)
     }
 
-    /// One guideline's drug entries for one combination of its genes' lookups, with their JSON.
+    /// One guideline's drug entries for one combination of its genes' lookups, with their JSON and report ranks.
     struct GuidelineOutcome {
-        var entries: [(drug: PGxSampleReport.DrugResult, json: [UInt8])]
+        var entries: [(rank: Int, drug: PGxSampleReport.DrugResult, json: [UInt8])]
     }
-    private var outcomes: [String: GuidelineOutcome] = [:]
+    private var outcomes: [[Int]: GuidelineOutcome] = [:]
 
     /// The sample's drug entries and their JSON array, assembled from each guideline's remembered outcome: a
     /// guideline's outcome depends only on the lookups of its own genes, which repeat across a cohort even when the
     /// whole combination does not.
-    func drugs(_ genes: [PGxSampleReport.GeneResult]) throws -> ([PGxSampleReport.DrugResult], [UInt8]) {
-        let lookups = PGxAnalyser.lookups(genes)
-        var signatures: [String: String] = [:]
-        for (gene, lookup) in lookups { signatures[gene] = signature(lookup) }
+    func drugs(_ genes: [PGxSampleReport.GeneResult], signatures: [String: Int]) throws -> ([PGxSampleReport.DrugResult], [UInt8]) {
         let library = analyser.knowledge.guidelines
-        var entries: [(drug: PGxSampleReport.DrugResult, json: [UInt8])] = []
+        var lookups: [String: GeneLookup]?
+        var entries: [(rank: Int, drug: PGxSampleReport.DrugResult, json: [UInt8])] = []
         for (index, guideline) in library.guidelines.enumerated() {
-            var key = String(index)
-            for gene in guideline.genes { key += "|" + (signatures[gene] ?? "-") }
+            var key = [index]
+            for gene in guideline.genes { key.append(signatures[gene] ?? -1) }
             if let known = outcomes[key] {
                 entries += known.entries
                 continue
             }
-            let found = PGxAnalyser.drugResults(library.recommendations(guideline: index, for: lookups))
-            let outcome = GuidelineOutcome(entries: try found.map { ($0, Array(try encoder.encode($0))) })
+            if lookups == nil { lookups = PGxAnalyser.lookups(genes) }
+            let found = PGxAnalyser.drugResults(library.recommendations(guideline: index, for: lookups!))
+            let outcome = GuidelineOutcome(
+                entries: try found.map { (drugRank["\(index)\u{0}\($0.drug)"] ?? Int.max, $0, Array(try encoder.encode($0))) })
             outcomes[key] = outcome
             entries += outcome.entries
         }
-        entries.sort { PGxAnalyser.drugOrder($0.drug, $1.drug) }
+        entries.sort { $0.rank < $1.rank }
         var json: [UInt8] = [UInt8(ascii: "[")]
+        json.reserveCapacity(entries.reduce(2) { $0 + $1.json.count + 1 })
         for (i, entry) in entries.enumerated() {
             if i > 0 { json.append(UInt8(ascii: ",")) }
             json += entry.json

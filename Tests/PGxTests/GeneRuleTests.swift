@@ -126,3 +126,16 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONWriterTests {
+    /// The hand-written gene JSON says exactly what JSONEncoder says, escapes included.
+    @Test func geneJSONEqualsTheEncoders() throws {
+        let gene = PGxSampleReport.GeneResult(
+            gene: "CYP2C19", called: true, diplotypes: ["*1/*2"], printCalls: ["*1/*2"], recommendationDiplotypes: ["*1/*2"],
+            phenotype: "Intermediate \"Metabolizer\"\\", activityScore: nil, lookupKeys: ["≥3.0", "tab\there"], phenotypeSource: "line\nbreak \u{1}",
+            score: 70, phased: false, outsideCall: false, missingPositions: [], warnings: ["a/b"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: gene.json, as: UTF8.self) == String(decoding: try encoder.encode(gene), as: UTF8.self))
+    }
+}

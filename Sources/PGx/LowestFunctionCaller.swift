@@ -31,6 +31,14 @@ public struct LowestFunctionCaller: Sendable {
         var cells: [(index: Int, cell: String)]
     }
 
+    /// Definition index → the variants with a cell there: a sample's candidates are the variants at its
+    /// non-reference positions, a handful, not all of RYR1's 338.
+    let variantsAt: [[Int]]
+    /// Allele name → its place in lowest-function order (lower = lower function), computed once.
+    let functionRank: [String: Int]
+    /// Allele name → its place in name order (`*2` before `*10`), computed once.
+    let nameRank: [String: Int]
+
     public init(definition: GeneDefinition, exemptions: GeneExemptions.Gene = .init(), functions: [String: PhenotypeTable.AlleleFunction]) {
         self.definition = definition
         self.exemptions = exemptions
@@ -49,6 +57,16 @@ public struct LowestFunctionCaller: Sendable {
             }
         }
         self.absorbers = absorbers
+        var at = [[Int]](repeating: [], count: definition.positions.count)
+        for (v, variant) in variants.enumerated() {
+            for cell in variant.cells { at[cell.index].append(v) }
+        }
+        variantsAt = at
+        let names = ["Reference"] + definition.alleles.map(\.name)
+        let byName = names.sorted(by: AlleleName.precedes)
+        nameRank = Dictionary(byName.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let caller = Self.lowerFunction(gene: definition.gene, functions: functions)
+        functionRank = Dictionary(names.sorted(by: caller).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     public struct Call: Sendable, Hashable {
@@ -83,7 +101,17 @@ public struct LowestFunctionCaller: Sendable {
         }
         var present: [Active] = []
         var partial: [(name: String, hits: Int, of: Int)] = []
-        for v in variants {
+        // Candidates: variants with a cell where the sample is not the reference (a variant none of whose cells the
+        // sample carries is on neither strand, and cannot be partly present either).
+        let reference = observer.prepared.referenceBases
+        var candidates = Set<Int>()
+        for (slot, index) in o.active.enumerated() {
+            let (a, b) = o.strands[slot]
+            if !NamedAlleleMatcher.matches(reference[index], a) || !NamedAlleleMatcher.matches(reference[index], b) {
+                candidates.formUnion(variantsAt[index])
+            }
+        }
+        for v in candidates.sorted().map({ variants[$0] }) {
             let cells = v.cells.compactMap { slotOf[$0.index] >= 0 ? (slot: slotOf[$0.index], cell: $0.cell) : nil }
             guard !cells.isEmpty else { continue }
             present.append(Active(name: v.name, cells: cells, definedInactive: cells.count < v.cells.count))
@@ -111,7 +139,7 @@ public struct LowestFunctionCaller: Sendable {
             for strand in [Strand.first, Strand.second] {
                 let all = present.filter { isPresent($0, on: strand) }.map(\.name)
                 let found = all.filter { small in !(absorbers[small]?.contains { all.contains($0) } ?? false) }
-                strandAlleles.append(found.sorted(by: AlleleName.precedes))
+                strandAlleles.append(found.sorted(by: byName))
             }
             if o.haploid { strandAlleles.removeLast() }
             let labels = strandAlleles.map { $0.isEmpty ? "Reference" : $0.count == 1 ? $0[0] : "[" + $0.joined(separator: " + ") + "]" }
@@ -137,7 +165,7 @@ public struct LowestFunctionCaller: Sendable {
                 let absorbed = bigs.reduce(0) { $0 + (copies[$1] ?? 0) }
                 copies[small] = n - absorbed > 0 ? n - absorbed : nil
             }
-            let names = copies.keys.sorted(by: AlleleName.precedes)
+            let names = copies.keys.sorted(by: byName)
             call.labels = names
             call.printCalls = names.map { copies[$0] == 2 ? "\($0) (homozygous)" : $0 }
             var list = names.flatMap { Array(repeating: $0, count: copies[$0]!) }.sorted(by: order)
@@ -153,19 +181,29 @@ public struct LowestFunctionCaller: Sendable {
         return call
     }
 
-    /// Whether allele `a` has lower function than `b` for this gene.
+    /// Whether allele `a` has lower function than `b` for this gene (by the precomputed order).
     func lower(_ a: String, _ b: String) -> Bool {
-        if definition.gene == "RYR1" {
-            let ma = functions[a]?.function?.contains("Malignant") == true, mb = functions[b]?.function?.contains("Malignant") == true
-            if ma != mb { return ma }
+        (functionRank[a] ?? Int.max, a) < (functionRank[b] ?? Int.max, b)
+    }
+
+    /// The lowest-function order: DPYD by CPIC activity value (an allele without one first, as PharmCAT orders
+    /// them; "Reference" never lowest), RYR1 malignant-hyperthermia-associated first; ties by allele name.
+    static func lowerFunction(gene: String, functions: [String: PhenotypeTable.AlleleFunction]) -> (String, String) -> Bool {
+        { a, b in
+            if gene == "RYR1" {
+                let ma = functions[a]?.function?.contains("Malignant") == true, mb = functions[b]?.function?.contains("Malignant") == true
+                if ma != mb { return ma }
+                return AlleleName.precedes(a, b)
+            }
+            let va = a == "Reference" ? 9 : functions[a]?.activityValue.flatMap(Double.init) ?? -1
+            let vb = b == "Reference" ? 9 : functions[b]?.activityValue.flatMap(Double.init) ?? -1
+            if va != vb { return va < vb }
             return AlleleName.precedes(a, b)
         }
-        // An allele without an activity value sorts first (PharmCAT's ordering); "Reference" is never lowest.
-        let va = a == "Reference" ? 9 : functions[a]?.activityValue.flatMap(Double.init) ?? -1
-        let vb = b == "Reference" ? 9 : functions[b]?.activityValue.flatMap(Double.init) ?? -1
-        if va != vb { return va < vb }
-        return AlleleName.precedes(a, b)
     }
+
+    /// Name order by the precomputed ranks (names outside the table after, by text).
+    func byName(_ a: String, _ b: String) -> Bool { (nameRank[a] ?? Int.max, a) < (nameRank[b] ?? Int.max, b) }
 
     /// Reference first, single alleles before combinations, then by name.
     static func labelOrder(_ a: String, _ b: String) -> Bool {

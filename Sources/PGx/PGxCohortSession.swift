@@ -75,11 +75,19 @@ public final class PGxCohortSession: @unchecked Sendable {
     }
 
     /// The report and its one-line JSON (the `--ndjson` line, without the newline).
-    public func analyse(_ original: SampleSiteCalls) throws -> (report: PGxSampleReport, json: [UInt8]) {
+    public func analyse(_ sample: SampleSiteCalls) throws -> (report: PGxSampleReport, json: [UInt8]) {
+        var line: [UInt8] = []
+        let report = try analyse(sample, appendingJSONTo: &line)
+        return (report, line)
+    }
+
+    /// The report, with its one-line JSON appended to `output` (no newline): a worker writes its whole share into
+    /// one buffer, so the ~80 kB of recommendation text per sample is copied once, not once per layer.
+    public func analyse(_ original: SampleSiteCalls, appendingJSONTo output: inout [UInt8]) throws -> PGxSampleReport {
         let sample = detached(original)
         var vcfJSON: [String: [UInt8]] = [:]
         var vcfSignatures: [String: Int] = [:]
-        var drugJSON: [UInt8] = []
+        var drugEntries: [(rank: Int, drug: PGxSampleReport.DrugResult, json: [UInt8])] = []
         var encodeError: (any Error)?
         let report = analyser.analyse(
             sample, outsideCalls: outsideCalls,
@@ -102,9 +110,8 @@ public final class PGxCohortSession: @unchecked Sendable {
                     // A gene replaced by an outside call has its own signature.
                     var signatures: [String: Int] = [:]
                     for gene in genes { signatures[gene.gene] = gene.outsideCall ? self.signatureID(gene) : vcfSignatures[gene.gene] ?? self.signatureID(gene) }
-                    let (result, json) = try self.drugs(genes, signatures: signatures)
-                    drugJSON = json
-                    return result
+                    drugEntries = try self.drugEntries(genes, signatures: signatures)
+                    return drugEntries.map(\.drug)
                 } catch {
                     encodeError = error
                     return []
@@ -113,17 +120,20 @@ public final class PGxCohortSession: @unchecked Sendable {
         if let encodeError { throw encodeError }
         // Genes from the VCF reuse their remembered JSON; outside calls (a few per run) are encoded as they come.
         let geneJSON = report.genes.map { gene in gene.outsideCall || vcfJSON[gene.gene] == nil ? gene.json : vcfJSON[gene.gene]! }
-        var line: [UInt8] = []
-        line.reserveCapacity(drugJSON.count + geneJSON.reduce(0) { $0 + $1.count } + 256)
-        line += Array(#"{"sample":"#.utf8) + Array(try encoder.encode(report.sample))
-        line += Array(#","knowledge":"#.utf8) + Array(try encoder.encode(report.knowledge))
-        line += Array(#","genes":["#.utf8)
+        output += Array(#"{"sample":"#.utf8) + Array(try encoder.encode(report.sample))
+        output += Array(#","knowledge":"#.utf8) + Array(try encoder.encode(report.knowledge))
+        output += Array(#","genes":["#.utf8)
         for (i, fragment) in geneJSON.enumerated() {
-            if i > 0 { line.append(UInt8(ascii: ",")) }
-            line += fragment
+            if i > 0 { output.append(UInt8(ascii: ",")) }
+            output += fragment
         }
-        line += Array(#"],"drugs":"#.utf8) + drugJSON + [UInt8(ascii: "}")]
-        return (report, line)
+        output += Array(#"],"drugs":["#.utf8)
+        for (i, entry) in drugEntries.enumerated() {
+            if i > 0 { output.append(UInt8(ascii: ",")) }
+            output += entry.json
+        }
+        output += Array("]}".utf8)
+        return report
     }
 
     /// One guideline's drug entries for one combination of its genes' lookups, with their JSON and report ranks.
@@ -132,10 +142,12 @@ public final class PGxCohortSession: @unchecked Sendable {
     }
     private var outcomes: [[Int]: GuidelineOutcome] = [:]
 
-    /// The sample's drug entries and their JSON array, assembled from each guideline's remembered outcome: a
-    /// guideline's outcome depends only on the lookups of its own genes, which repeat across a cohort even when the
-    /// whole combination does not.
-    func drugs(_ genes: [PGxSampleReport.GeneResult], signatures: [String: Int]) throws -> ([PGxSampleReport.DrugResult], [UInt8]) {
+    /// The sample's drug entries with their JSON, in report order, assembled from each guideline's remembered
+    /// outcome: a guideline's outcome depends only on the lookups of its own genes, which repeat across a cohort even
+    /// when the whole combination does not.
+    func drugEntries(
+        _ genes: [PGxSampleReport.GeneResult], signatures: [String: Int]
+    ) throws -> [(rank: Int, drug: PGxSampleReport.DrugResult, json: [UInt8])] {
         let library = analyser.knowledge.guidelines
         var lookups: [String: GeneLookup]?
         var entries: [(rank: Int, drug: PGxSampleReport.DrugResult, json: [UInt8])] = []
@@ -154,14 +166,7 @@ public final class PGxCohortSession: @unchecked Sendable {
             entries += outcome.entries
         }
         entries.sort { $0.rank < $1.rank }
-        var json: [UInt8] = [UInt8(ascii: "[")]
-        json.reserveCapacity(entries.reduce(2) { $0 + $1.json.count + 1 })
-        for (i, entry) in entries.enumerated() {
-            if i > 0 { json.append(UInt8(ascii: ",")) }
-            json += entry.json
-        }
-        json.append(UInt8(ascii: "]"))
-        return (entries.map(\.drug), json)
+        return entries
     }
 
     func signature(_ lookup: GeneLookup) -> String {

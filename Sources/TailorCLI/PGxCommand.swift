@@ -72,16 +72,11 @@ struct PGxCommand: AsyncParsableCommand {
             let analyser = PGxAnalyser(knowledge: knowledge)
             let sessions = (0..<workers).map { _ in PGxCohortSession(analyser: analyser, outsideCalls: outside) }
             if ndjson {
-                // Streamed: each block of samples is written as soon as it is analysed, so memory does not grow with
-                // the output, and a cohort of thousands is one command.
-                for start in stride(from: 0, to: calls.count, by: 256 * workers) {
-                    let block = Array(calls[start..<min(start + 256 * workers, calls.count)])
-                    var buffer: [UInt8] = []
-                    for sample in try await Self.analyse(block, sessions: sessions) {
-                        buffer += sample.json
-                        buffer.append(10)
-                    }
-                    FileHandle.standardOutput.write(Data(buffer))
+                // Streamed: each worker writes its share of a block into one buffer, and the buffers are written in
+                // sample order as soon as the block is done, so memory does not grow with the output.
+                for start in stride(from: 0, to: calls.count, by: 512 * workers) {
+                    let block = Array(calls[start..<min(start + 512 * workers, calls.count)])
+                    for buffer in try await Self.lines(block, sessions: sessions) { try Self.writeToStandardOutput(buffer) }
                 }
                 return
             }
@@ -100,6 +95,44 @@ struct PGxCommand: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
+        }
+    }
+
+    /// Writes bytes to standard output without copying them into `Data` first.
+    static func writeToStandardOutput(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(1, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw PGxInputError(message: "cannot write the output: \(String(cString: strerror(errno)))")
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// NDJSON for the samples, in contiguous shares, one per session (worker): one buffer per share, in file order.
+    static func lines(_ calls: [SampleSiteCalls], sessions: [PGxCohortSession]) async throws -> [[UInt8]] {
+        let share = max(1, (calls.count + sessions.count - 1) / sessions.count)
+        return try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+            for (part, start) in stride(from: 0, to: calls.count, by: share).enumerated() {
+                let slice = Array(calls[start..<min(start + share, calls.count)])
+                let session = sessions[part]
+                group.addTask {
+                    var buffer: [UInt8] = []
+                    buffer.reserveCapacity(slice.count * 100_000)
+                    for sample in slice {
+                        _ = try session.analyse(sample, appendingJSONTo: &buffer)
+                        buffer.append(10)
+                    }
+                    return (part, buffer)
+                }
+            }
+            var parts: [Int: [UInt8]] = [:]
+            for try await (part, buffer) in group { parts[part] = buffer }
+            return parts.keys.sorted().map { parts[$0]! }
         }
     }
 

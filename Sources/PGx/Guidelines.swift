@@ -206,7 +206,7 @@ extension GuidelineLibrary {
                 let row = GuidelineLibrary.Recommendation(
                     id: "", population: "n/a", classification: "", drugs: guideline.drugs,
                     html:
-                        "<p>This guideline has no recommendation keyed on a phenotype: apply it as the guideline describes (for example its dosing algorithm), using the genotypes of \(called.joined(separator: ", ")). See \(guideline.url).</p>",
+                        "<p>[Tailor note, not guideline text] This \(guideline.source) guideline has no recommendation keyed on a phenotype: apply it as the guideline describes (for example its dosing algorithm), using the genotypes of \(called.joined(separator: ", ")). See \(guideline.url).</p>",
                     implications: [], keys: [:], diplotypes: [:], dosingInformation: false, alternateDrugAvailable: false,
                     otherPrescribingGuidance: true)
                 for drug in guideline.drugs {

@@ -9,14 +9,17 @@ import VCF
 struct PGxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgx",
-        abstract: "Pharmacogene diplotypes, phenotypes and CPIC/DPWG drug recommendations from a GRCh38 VCF (PharmCAT's data).",
+        abstract: "Pharmacogene diplotypes, phenotypes and CPIC/DPWG drug recommendations from a VCF (PharmCAT's data).",
         discussion: """
             Positions absent from the VCF, or without a call, are reported as missing and never assumed to be reference. \
-            When several diplotypes fit equally well all are listed. Decision support for qualified clinicians; not a diagnosis.
+            When several diplotypes fit equally well all are listed. GRCh38 input gives every matcher gene (CYP2D6 only as an \
+            outside call); GRCh37 input \
+            (recognised from the contig lengths) for the genes whose every position maps exactly, the others say so. \
+            Decision support for qualified clinicians; not a diagnosis.
             """
     )
 
-    @Argument(help: "A VCF file (plain, gzip or BGZF), GRCh38, with the PharmCAT positions genotyped.")
+    @Argument(help: "A VCF file (plain, gzip or BGZF; a .tbi/.csi beside it is used), with the PharmCAT positions genotyped.")
     var file: String
 
     @Option(help: "Only this sample.")

@@ -125,9 +125,17 @@ public struct NamedAlleleMatcher: Sendable {
         var heterozygous = 0
         var undocumented = false
         var haploidCalls = 0
-        // Active positions: a call with every allele present. A partly missing call ('./1') is left out too.
+        // Active positions: a call with every allele present. '0/.' counts as missing (see missingPositions); a partial
+        // call that shows a non-reference allele ('./1') leaves the gene uncalled rather than guessing the other strand.
+        var partial: [String] = []
         for index in positions.indices {
-            guard let call = called[index], call.alleles.count >= 1, call.alleles.allSatisfy({ $0 != nil }) else { continue }
+            guard let call = called[index], call.alleles.count >= 1 else { continue }
+            if call.alleles.contains(where: { $0 == nil }) {
+                if call.alleles.contains(where: { $0 != nil && $0 != positions[index].ref }) {
+                    partial.append("\(definition.chromosome):\(positions[index].position) (\(positions[index].rsid ?? "no rsID"))")
+                }
+                continue
+            }
             var first = call.alleles[0]!
             var second = call.alleles.count >= 2 ? call.alleles[1]! : first  // haploid: one strand, seen twice
             if call.alleles.count == 1 { haploidCalls += 1 }
@@ -152,6 +160,11 @@ public struct NamedAlleleMatcher: Sendable {
             }
         }
         guard !undocumented else { return o }
+        guard partial.isEmpty else {
+            o.result.warnings.append(
+                "not called: partial genotype with a variant allele and a missing one at \(partial.joined(separator: ", ")); the other allele is unknown")
+            return o
+        }
         guard !o.active.isEmpty else {
             o.result.warnings.append("no calls at any of the \(positions.count) defining positions")
             return o

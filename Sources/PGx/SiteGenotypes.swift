@@ -135,11 +135,15 @@ public struct SampleSiteCalls: Sendable {
     }
 
     /// The definition positions with no usable call, per gene.
+    /// A call with one allele missing and the other the reference (`0/.`) says nothing a variant could be judged
+    /// by, so it counts as missing, as PharmCAT counts it; `./1` is not missing (it shows a variant) but is not a
+    /// complete genotype either: the matcher refuses to call the gene from it.
     public func missingPositions(of gene: GeneDefinition) -> [GeneDefinition.DefinitionPosition] {
         let called = calls[gene.gene] ?? GeneSiteCalls()
         return gene.positions.indices.filter { index in
             guard let call = called[index] else { return true }
-            return call.alleles.allSatisfy { $0 == nil }
+            return call.alleles.allSatisfy { $0 == nil || $0 == gene.positions[index].ref }
+                && call.alleles.contains { $0 == nil }
         }.map { gene.positions[$0] }
     }
 }

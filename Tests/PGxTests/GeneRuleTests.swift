@@ -139,3 +139,26 @@ import Testing
         #expect(String(decoding: gene.json, as: UTF8.self) == String(decoding: try encoder.encode(gene), as: UTF8.self))
     }
 }
+
+@Suite struct PartialGenotypeTests {
+    /// PharmCAT's rule: `0/.` is a missing position; `./1` (a variant with the other allele unknown) leaves the gene
+    /// uncalled rather than guessing.
+    @Test(arguments: [(["G", nil] as [String?], true), ([nil, "A"], false)])
+    func partialCalls(_ alleles: [String?], _ called: Bool) throws {
+        let knowledge = try PGxKnowledge.bundled()
+        let gene = try #require(knowledge.definitions.gene("CYP2C19"))
+        var calls: [Int: SiteCall] = [:]
+        for (index, position) in gene.positions.enumerated() { calls[index] = SiteCall(alleles: [position.ref, position.ref], phased: false) }
+        let star2 = try #require(gene.positions.firstIndex { $0.rsid == "rs4244285" })
+        #expect(gene.positions[star2].ref == "G")
+        calls[star2] = SiteCall(alleles: alleles, phased: false)
+        let sample = SampleSiteCalls(sample: "S", calls: ["CYP2C19": calls])
+        let call = NamedAlleleMatcher(definition: gene).call(sample)
+        #expect(call.isCalled == called)
+        if called {
+            #expect(call.missingPositions.map(\.rsid) == ["rs4244285"])
+        } else {
+            #expect(call.warnings.contains { $0.hasPrefix("not called: partial genotype") })
+        }
+    }
+}

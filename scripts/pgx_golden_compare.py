@@ -4,8 +4,9 @@
 Genes: diplotypes against *.match.json and, where PharmCAT gives one, the phenotype against
 *.phenotype.json (found beside the match file).
 
-Recommendations (with --recommendations, read from *.report.json beside the match file): every CPIC and DPWG
-annotation PharmCAT reported, as (source, drug, population, classification), against Tailor's. PharmCAT's golden
+Recommendations (with --guidelines, read from *.report.json beside the match file): every CPIC and DPWG
+annotation PharmCAT reported, as (source, drug, population, classification), against Tailor's; and every report
+message PharmCAT attached to a CPIC/DPWG drug (by rule name), against Tailor's drug notes and gene messages. PharmCAT's golden
 report was made with its 2025-11 guideline data while Tailor's pack carries the v2.12.0 guideline files (2024-03),
 so two differences are expected and are reported, not failed: a guideline file the pack does not have (new since
 2024), and the relabelled strength "N/A" (2024) = "Unspecified" (2025). Any other missing recommendation, and
@@ -93,6 +94,18 @@ def main():
         for d in ours["drugs"]:
             for r in d["recommendations"]:
                 given.add((d["source"], d["drug"], r["population"] or "general", strength(r["classification"])))
+        # PharmCAT's report messages per drug (rule names), against Tailor's drug notes and gene messages naming the drug.
+        for label, source in SOURCES.items():
+            for drug, entry in report["drugs"].get(label, {}).items():
+                names = [m["rule_name"] for m in entry.get("messages", [])]
+                for guideline in entry["guidelines"]:
+                    for a in guideline["annotations"]:
+                        names += [m["rule_name"] for m in a.get("messages", [])]
+                theirs |= {(source, drug, "message", name) for name in names}
+        for d in ours["drugs"]:
+            names = [n["rule"] for n in d.get("notes", [])]
+            names += [m["rule"] for g in ours["genes"] for m in g.get("messages", []) if d["drug"] in m["drugs"]]
+            given |= {(d["source"], d["drug"], "message", name) for name in names}
         for key in sorted(theirs | given):
             source, drug = key[0], key[1]
             in_pack = any(f.startswith(source + "_") and f"_{drug.replace(' ', '_')}_" in f"_{f[len(source) + 1:]}" for f in files)

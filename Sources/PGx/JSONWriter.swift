@@ -49,6 +49,17 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+
+    mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma.removeLast()
+    }
+
     private mutating func separate() {
         if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
@@ -85,6 +96,17 @@ extension PGxSampleReport.GeneResult {
         w.key("diplotypes"); w.value(diplotypes)
         w.key("gene"); w.value(gene)
         w.key("lookup_keys"); w.value(lookupKeys)
+        w.key("messages")
+        w.beginArray()
+        for message in messages {
+            w.beginObject()
+            w.key("drugs"); w.value(message.drugs)
+            w.key("kind"); w.value(message.kind)
+            w.key("rule"); w.value(message.rule)
+            w.key("text"); w.value(message.text)
+            w.endObject()
+        }
+        w.endArray()
         w.key("missing_positions"); w.value(missingPositions)
         w.key("outside_call"); w.value(outsideCall)
         w.key("phased"); w.value(phased)

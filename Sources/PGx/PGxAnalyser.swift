@@ -7,6 +7,7 @@ public struct PGxKnowledge: Sendable {
     public var phenotyper: Phenotyper
     public var guidelines: GuidelineLibrary
     public var exemptions: GeneExemptions
+    public var messages: ReportMessages
     /// `pgx <version>`: cited with every result.
     public var citation: String { "pgx \(definitions.packVersion)" }
 
@@ -19,13 +20,18 @@ public struct PGxKnowledge: Sendable {
         phenotyper = try Phenotyper(pack: pack)
         guidelines = try GuidelineLibrary(pack: pack)
         exemptions = try GeneExemptions(pack: pack)
+        messages = try ReportMessages(pack: pack)
     }
 
-    public init(definitions: PGxDefinitions, phenotyper: Phenotyper, guidelines: GuidelineLibrary, exemptions: GeneExemptions) {
+    public init(
+        definitions: PGxDefinitions, phenotyper: Phenotyper, guidelines: GuidelineLibrary, exemptions: GeneExemptions,
+        messages: ReportMessages
+    ) {
         self.definitions = definitions
         self.phenotyper = phenotyper
         self.guidelines = guidelines
         self.exemptions = exemptions
+        self.messages = messages
     }
 
     public static func bundled() throws(KnowledgeError) -> PGxKnowledge { try PGxKnowledge(pack: KnowledgePack.bundled("pgx")) }
@@ -39,7 +45,10 @@ public struct PGxKnowledge: Sendable {
             async let phenotyper = Task { try Phenotyper(pack: pack) }.value
             async let guidelines = Task { try GuidelineLibrary(pack: pack) }.value
             let exemptions = try GeneExemptions(pack: pack)
-            return PGxKnowledge(definitions: definitions, phenotyper: try await phenotyper, guidelines: try await guidelines, exemptions: exemptions)
+            let messages = try ReportMessages(pack: pack)
+            return PGxKnowledge(
+                definitions: definitions, phenotyper: try await phenotyper, guidelines: try await guidelines, exemptions: exemptions,
+                messages: messages)
         }
     }
 }
@@ -75,9 +84,11 @@ public struct PGxSampleReport: Sendable, Hashable, Codable {
         public var outsideCall: Bool
         public var missingPositions: [String]
         public var warnings: [String]
+        /// PharmCAT's report messages that apply to this call, each naming the drugs it concerns.
+        public var messages: [Message] = []
 
         enum CodingKeys: String, CodingKey {
-            case gene, called, diplotypes, phenotype, score, phased, warnings
+            case gene, called, diplotypes, phenotype, score, phased, warnings, messages
             case printCalls = "print_calls", recommendationDiplotypes = "recommendation_diplotypes", activityScore = "activity_score"
             case lookupKeys = "lookup_keys", phenotypeSource = "phenotype_source", outsideCall = "outside_call"
             case missingPositions = "missing_positions"
@@ -100,6 +111,23 @@ public struct PGxSampleReport: Sendable, Hashable, Codable {
             try c.encode(outsideCall, forKey: .outsideCall)
             try c.encode(missingPositions, forKey: .missingPositions)
             try c.encode(warnings, forKey: .warnings)
+            try c.encode(messages, forKey: .messages)
+        }
+    }
+
+    /// A report message as PharmCAT's curators wrote it, with the rule it comes from.
+    public struct Message: Sendable, Hashable, Codable {
+        public var rule: String
+        public var kind: String
+        public var text: String
+        /// The drugs it concerns (empty: the gene in general).
+        public var drugs: [String]
+
+        init(_ rule: ReportMessages.Rule) {
+            self.rule = rule.name
+            kind = rule.kind
+            text = rule.text
+            drugs = rule.drugs
         }
     }
 
@@ -109,6 +137,8 @@ public struct PGxSampleReport: Sendable, Hashable, Codable {
         public var source: String
         public var guideline: GuidelineRef
         public var recommendations: [RecommendationResult]
+        /// PharmCAT's notes about the drug whatever the genotype (gene-specific ones are in the genes' `messages`).
+        public var notes: [Message] = []
     }
 
     public struct GuidelineRef: Sendable, Hashable, Codable {
@@ -236,12 +266,40 @@ public struct PGxAnalyser: Sendable {
                 missingPositions: [], warnings: [reason])
         }
         var result = LowestFunctionCaller.genes.contains(definition.gene) ? lowestFunctionResult(definition, sample) : matcherResult(definition, sample)
+        if result.called || !result.lookupKeys.isEmpty { result.messages = messages(definition, sample, result) }
         if let assumed = sample.assumedReference[definition.gene] {
             result.warnings.insert(
                 "ASSUMED REFERENCE: \(assumed) of \(definition.positions.count) positions were absent from the VCF and read as homozygous reference (--assume-reference); a variant there would be missed",
                 at: 0)
         }
         return result
+    }
+
+    /// PharmCAT's messages about this call (see ``ReportMessages/forGene(_:labels:alleles:phased:missing:heterozygous:present:)``).
+    func messages(
+        _ definition: GeneDefinition, _ sample: SampleSiteCalls, _ result: PGxSampleReport.GeneResult
+    ) -> [PGxSampleReport.Message] {
+        guard let rules = knowledge.messages.byGene[definition.gene] else { return [] }
+        // Only the positions the rules name are looked at (most rules name none).
+        var present = Set<String>(), heterozygous = Set<String>(), missing = Set<String>()
+        let named = Set(rules.flatMap { $0.variants + $0.variantsMissing })
+        if !named.isEmpty {
+            let calls = sample.calls[definition.gene] ?? GeneSiteCalls()
+            for (index, position) in definition.positions.enumerated() {
+                guard let rsid = position.rsid, named.contains(rsid) else { continue }
+                guard let call = calls[index], !call.alleles.contains(where: { $0 == nil }) else {
+                    missing.insert(rsid)
+                    continue
+                }
+                present.insert(rsid)
+                if Set(call.alleles).count > 1 { heterozygous.insert(rsid) }
+            }
+        }
+        let alleles = Set(result.recommendationDiplotypes.flatMap { $0.split(separator: "/").map(String.init) })
+        return knowledge.messages.forGene(
+            definition.gene, labels: result.diplotypes, alleles: alleles, phased: result.phased, missing: missing, heterozygous: heterozygous,
+            present: present
+        ).map(PGxSampleReport.Message.init)
     }
 
     func matcherResult(_ definition: GeneDefinition, _ sample: SampleSiteCalls) -> PGxSampleReport.GeneResult {
@@ -437,8 +495,7 @@ public struct PGxAnalyser: Sendable {
         for genes: [PGxSampleReport.GeneResult], match: (Int, [String: GeneLookup]) -> [MatchedRecommendation]
     ) -> [PGxSampleReport.DrugResult] {
         let lookups = Self.lookups(genes)
-        return Self.drugResults(knowledge.guidelines.guidelines.indices.flatMap { match($0, lookups) })
-            .sorted(by: Self.drugOrder)
+        return drugResults(knowledge.guidelines.guidelines.indices.flatMap { match($0, lookups) }).sorted(by: Self.drugOrder)
     }
 
     /// Report order: by drug, then source, then guideline name.
@@ -447,6 +504,14 @@ public struct PGxAnalyser: Sendable {
     }
 
     /// Matched rows grouped into one entry per drug and guideline, rows in guideline order.
+    func drugResults(_ matches: [MatchedRecommendation]) -> [PGxSampleReport.DrugResult] {
+        Self.drugResults(matches).map { drug in
+            var drug = drug
+            drug.notes = knowledge.messages.forDrug(drug.drug, source: drug.source).map(PGxSampleReport.Message.init)
+            return drug
+        }
+    }
+
     static func drugResults(_ matches: [MatchedRecommendation]) -> [PGxSampleReport.DrugResult] {
         var order: [String] = []
         var byDrug: [String: PGxSampleReport.DrugResult] = [:]

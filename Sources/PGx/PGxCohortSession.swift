@@ -159,7 +159,7 @@ public final class PGxCohortSession: @unchecked Sendable {
                 continue
             }
             if lookups == nil { lookups = PGxAnalyser.lookups(genes) }
-            let found = PGxAnalyser.drugResults(library.recommendations(guideline: index, for: lookups!))
+            let found = analyser.drugResults(library.recommendations(guideline: index, for: lookups!))
             let outcome = GuidelineOutcome(
                 entries: try found.map { (drugRank["\(index)\u{0}\($0.drug)"] ?? Int.max, $0, Array(try encoder.encode($0))) })
             outcomes[key] = outcome

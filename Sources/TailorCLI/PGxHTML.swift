@@ -1,3 +1,4 @@
+import Knowledge
 import PGx
 
 /// A self-contained HTML report (no scripts, no external assets) of one or more samples: a summary of genes with
@@ -43,6 +44,9 @@ enum PGxHTML {
                 ? escape(gene.printCalls.joined(separator: " or ")) + (gene.outsideCall ? " <span class=\"src\">(outside call)</span>" : "")
                 : "<span class=\"none\">not called</span>"
             var notes = gene.warnings.map { "<div class=\"warn\">\(escape($0))</div>" }.joined()
+            for message in gene.messages where message.drugs.isEmpty {
+                notes += "<div class=\"warn\">PharmCAT \(escape(message.kind)): \(escape(HTMLText.plain(message.text)))</div>"
+            }
             if !gene.missingPositions.isEmpty {
                 notes = "<div class=\"flag\">\(gene.missingPositions.count) position(s) missing from the VCF</div>" + notes
             }
@@ -62,6 +66,9 @@ enum PGxHTML {
                 // The guideline's text as authored is kept as text: its HTML is not trusted into the page.
                 html += r.text.split(separator: "\n").map { "<p>\(escape(String($0)))</p>" }.joined() + "\n"
                 for implication in r.implications { html += "<div class=\"warn\">Implication: \(escape(implication))</div>\n" }
+            }
+            for message in PGxText.messages(for: drug, in: report) {
+                html += "<div class=\"warn\">PharmCAT \(escape(message.kind)): \(escape(HTMLText.plain(message.text)))</div>\n"
             }
             let citations = drug.guideline.citations.map { "PMID \($0.pmid) (\($0.year))" }.joined(separator: ", ")
             html += "<p class=\"src\">\(escape(drug.guideline.name)), version \(escape(drug.guideline.version)). "

@@ -1,3 +1,4 @@
+import Knowledge
 import PGx
 
 /// The plain-text form of a PGx report: genes first, then each drug's recommendations, then attribution.
@@ -10,6 +11,11 @@ enum PGxText {
     static let disclaimer = "Decision support for qualified clinicians; not a diagnosis."
     static let attribution = sources + " " + disclaimer
 
+    /// The drug's notes and the gene messages that name it.
+    static func messages(for drug: PGxSampleReport.DrugResult, in report: PGxSampleReport) -> [PGxSampleReport.Message] {
+        drug.notes + report.genes.flatMap { $0.messages.filter { $0.drugs.contains(drug.drug) } }
+    }
+
     static func render(_ report: PGxSampleReport) -> String {
         var lines = ["sample\t\(report.sample)\t(knowledge \(report.knowledge))", "genes:"]
         for gene in report.genes {
@@ -19,6 +25,7 @@ enum PGxText {
             let missing = gene.missingPositions.isEmpty ? "" : "\t\(gene.missingPositions.count) missing position(s)"
             lines.append("  \(gene.gene)\t\(call)\(missing)")
             for warning in gene.warnings { lines.append("    \(warning)") }
+            for message in gene.messages where message.drugs.isEmpty { lines.append("    PharmCAT \(message.kind): \(HTMLText.plain(message.text))") }
         }
         lines.append("drugs:")
         if report.drugs.isEmpty { lines.append("  no guideline recommendation matched the calls") }
@@ -30,6 +37,7 @@ enum PGxText {
                 lines.append("    \(r.classification)\(population) (\(keys)):")
                 for line in r.text.split(separator: "\n") { lines.append("      \(line)") }
             }
+            for message in messages(for: drug, in: report) { lines.append("    PharmCAT \(message.kind): \(HTMLText.plain(message.text))") }
         }
         lines.append(attribution)
         return lines.joined(separator: "\n")

@@ -133,7 +133,17 @@ import Testing
         let gene = PGxSampleReport.GeneResult(
             gene: "CYP2C19", called: true, diplotypes: ["*1/*2"], printCalls: ["*1/*2"], recommendationDiplotypes: ["*1/*2"],
             phenotype: "Intermediate \"Metabolizer\"\\", activityScore: nil, lookupKeys: ["≥3.0", "tab\there"], phenotypeSource: "line\nbreak \u{1}",
-            score: 70, phased: false, outsideCall: false, missingPositions: [], warnings: ["a/b"])
+            score: 70, phased: false, outsideCall: false, missingPositions: [], warnings: ["a/b"],
+            messages: [
+                .init(
+                    ReportMessages.Rule(
+                        name: "r", kind: "ambiguity", text: "<a href=\"x\">y</a>", gene: "CYP2C19", dips: [], hapsCalled: [], hapsMissing: [],
+                        variantsMissing: [], variants: [], drugs: ["clopidogrel", "citalopram"])),
+                .init(
+                    ReportMessages.Rule(
+                        name: "s", kind: "note", text: "t", gene: nil, dips: [], hapsCalled: [], hapsMissing: [], variantsMissing: [], variants: [],
+                        drugs: [])),
+            ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         #expect(String(decoding: gene.json, as: UTF8.self) == String(decoding: try encoder.encode(gene), as: UTF8.self))

@@ -93,6 +93,14 @@ import Testing
         #expect(warfarin.text.contains("CYP2C9"))
         #expect(warfarin.otherPrescribingGuidance)
         #expect(report.knowledge.hasPrefix("pgx "))
+        // PharmCAT's report messages, as its golden report attaches them: an ambiguity caveat on the unphased
+        // CYP2B6 *1/*6 call for efavirenz, a footnote on a minus-strand gene, and a drug note whatever the genotype.
+        let cyp2b6 = try #require(genes["CYP2B6"])
+        #expect(cyp2b6.messages.contains { $0.rule == "CYP2B6 *1/*6 warning" && $0.drugs.contains("efavirenz") })
+        #expect(genes["TPMT"]?.messages.contains { $0.kind == "footnote" } == true)
+        #expect(drug("phenytoin", "CPIC")?.notes.contains { $0.rule == "Phenytoin_HLA-B warning" } == true)
+        #expect(drug("warfarin", "CPIC")?.notes.contains { $0.rule == "pcat-cpic-warfarin-1-flowchart" } == true)
+        #expect(drug("warfarin", "DPWG")?.notes.contains { $0.rule.hasPrefix("pcat-cpic-") } == false)
     }
 }
 

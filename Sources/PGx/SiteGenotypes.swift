@@ -317,6 +317,9 @@ public struct PGxSiteIndex: Sendable {
         }
         let header = file.header
         let samples = header.samples
+        guard !samples.isEmpty else {
+            throw PGxInputError(message: "\(file.path) has no samples (a sites-only VCF): there are no genotypes to call")
+        }
         let index = self
         // With a tabix/CSI index, read only the genes' regions instead of the whole genome.
         var collected = Collected(samples: samples.count, slots: slotCount)

@@ -61,6 +61,13 @@ struct PGxCommandTests {
         #expect(message.contains("choose one of"))
     }
 
+    @Test func aSitesOnlyVCFIsAClearError() throws {
+        let (status, stdout, stderr) = try tailor(["pgx", "--ndjson", fixtures + "/sites-only.vcf"])
+        #expect(status == 1)
+        #expect(stdout.isEmpty)
+        #expect(stderr.contains("sites-only.vcf has no samples"))
+    }
+
     @Test func assumeReferenceIsLabelled() throws {
         let (status, stdout, _) = try tailor(["pgx", "--assume-reference", fixtures + "/pgx-two-samples.vcf"])
         #expect(status == 0)

@@ -66,6 +66,11 @@ struct PGxCommand: AsyncParsableCommand {
             }
             let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
             let vcf = try VCFFile(path: file, options: VCFReadOptions(threads: workers))
+            if outsideCalls != nil, sample == nil, vcf.header.samples.count > 1 {
+                // One person's calls must never be applied to everyone in a cohort file.
+                throw ValidationError(
+                    "--outside-calls describes one person, and \(file) has \(vcf.header.samples.count) samples: choose one with --sample")
+            }
             if let sample, vcf.header.sampleIndex(sample) == nil {
                 throw ValidationError("sample '\(sample)' is not in \(file) (it has: \(vcf.header.samples.prefix(10).joined(separator: ", ")))")
             }

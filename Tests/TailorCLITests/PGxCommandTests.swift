@@ -28,7 +28,13 @@ struct PGxCommandTests {
     }
 
     @Test func outsideCallsDriveRecommendationsAndEveryDrugCitesItsGuideline() throws {
-        let (status, stdout, _) = try tailor(["pgx", "--json", "--outside-calls", fixtures + "/outside.tsv", fixtures + "/pgx-two-samples.vcf"])
+        // One person's outside calls are never applied to every sample of a cohort file.
+        let (refused, _, message) = try tailor(["pgx", "--json", "--outside-calls", fixtures + "/outside.tsv", fixtures + "/pgx-two-samples.vcf"])
+        #expect(refused == 64)
+        #expect(message.contains("choose one with --sample"))
+        let (status, stdout, _) = try tailor([
+            "pgx", "--json", "--sample", "P1", "--outside-calls", fixtures + "/outside.tsv", fixtures + "/pgx-two-samples.vcf",
+        ])
         #expect(status == 0)
         let samples = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [[String: Any]])
         let drugs = try #require(samples.first?["drugs"] as? [[String: Any]])

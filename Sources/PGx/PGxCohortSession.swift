@@ -55,8 +55,9 @@ public final class PGxCohortSession: @unchecked Sendable {
 
     /// This session's own copy of each call table it has read: workers sharing one table would contend on its
     /// reference counts (every read of a shared array is an atomic retain and release), which made two cores slower
-    /// than one. Keyed by the original table.
-    private var tables: [ObjectIdentifier: SiteCallTable] = [:]
+    /// than one. Keyed by the original table, which is kept alive with its copy so that its identity cannot be reused
+    /// by another table.
+    private var tables: [ObjectIdentifier: (original: SiteCallTable, copy: SiteCallTable)] = [:]
 
     /// The sample with its calls read through this session's copies of their tables.
     func detached(_ sample: SampleSiteCalls) -> SampleSiteCalls {
@@ -64,10 +65,10 @@ public final class PGxCohortSession: @unchecked Sendable {
         for (gene, calls) in sample.calls {
             let table: SiteCallTable
             if let known = tables[calls.tableID] {
-                table = known
+                table = known.copy
             } else {
                 table = calls.table.detachedCopy()
-                tables[calls.tableID] = table
+                tables[calls.tableID] = (calls.table, table)
             }
             copy.calls[gene] = calls.reading(table)
         }

@@ -106,29 +106,6 @@ public struct SampleSiteCalls: Sendable {
     /// Positions absent from the VCF that were filled in as homozygous reference (`--assume-reference`), per gene.
     public var assumedReference: [String: Int] = [:]
 
-    /// The same calls with every position the VCF does not have at all read as homozygous reference, for gVCF-like
-    /// inputs that leave out reference sites. A position present but uncalled (`./.`) stays missing. What was
-    /// assumed is counted per gene and reported with every call it touches.
-    public func assumingReference(_ definitions: PGxDefinitions) -> SampleSiteCalls {
-        var copy = self
-        for gene in definitions.genes where notCallable[gene.gene] == nil {
-            let present = self.calls[gene.gene] ?? GeneSiteCalls()
-            var sparse: [Int: SiteCall] = [:]
-            var filled = 0
-            for (index, position) in gene.positions.enumerated() {
-                if let call = present[index] {
-                    sparse[index] = call
-                } else {
-                    sparse[index] = SiteCall(alleles: [position.ref, position.ref], phased: false)
-                    filled += 1
-                }
-            }
-            copy.calls[gene.gene] = GeneSiteCalls(sparse)
-            if filled > 0 { copy.assumedReference[gene.gene] = filled }
-        }
-        return copy
-    }
-
     /// Calls given sparsely (tests, hand-built inputs): gene → definition position index → call.
     public init(sample: String, calls: [String: [Int: SiteCall]], notCallable: [String: String] = [:]) {
         self.init(sample: sample, calls: calls.mapValues(GeneSiteCalls.init), notCallable: notCallable)
@@ -163,6 +140,9 @@ public struct PGxSiteIndex: Sendable {
     /// Each indexed gene's share of a sample's slots.
     let layout: [(gene: String, start: Int, count: Int)]
     var slotCount: Int { layout.last.map { $0.start + $0.count } ?? 0 }
+    /// Each slot's reference base in this index's build (GRCh38 only: the pack has no GRCh37 reference bases, so a
+    /// GRCh37 index has none and cannot assume reference).
+    let slotReferences: [String]
 
     struct Key: Hashable, Sendable {
         var contig: String
@@ -184,6 +164,7 @@ public struct PGxSiteIndex: Sendable {
 
     public init(definitions: PGxDefinitions) {
         (sites, regions, layout) = Self.index(definitions.genes.map { gene in (gene, gene.positions.map(\.position)) })
+        slotReferences = definitions.genes.flatMap { $0.positions.map(\.ref) }
         build = .grch38
         notCallable = [:]
         // GRCh37: a gene is indexed only when every one of its positions has an exact GRCh37 place.
@@ -207,6 +188,7 @@ public struct PGxSiteIndex: Sendable {
         sites = from.grch37
         regions = from.grch37Regions
         layout = from.grch37Layout
+        slotReferences = []
         build = .grch37
         notCallable = from.grch37NotCallable
         grch37 = [:]
@@ -305,13 +287,20 @@ public struct PGxSiteIndex: Sendable {
     ///
     /// - Throws: ``PGxInputError`` when the file is GRCh37 and the pack has no GRCh37 positions, and
     ///   the file's read and parse errors.
-    public func collect(from file: VCFFile) async throws -> [SampleSiteCalls] {
+    /// - Parameter assumeReference: read positions ABSENT from the file as homozygous reference (gVCF-like inputs
+    ///   that leave reference sites out); `./.` stays missing; what was assumed is counted per sample and gene
+    ///   (``SampleSiteCalls/assumedReference``). GRCh38 only.
+    public func collect(from file: VCFFile, assumeReference: Bool = false) async throws -> [SampleSiteCalls] {
         if file.header.build.build == .grch37 && build == .grch38 {
             guard !grch37.isEmpty else {
                 throw PGxInputError(
                     message:
                         "\(file.path) is GRCh37 (\(file.header.build.reason)); the allele definitions are GRCh38 positions, so genes cannot be called from it"
                 )
+            }
+            guard !assumeReference else {
+                throw PGxInputError(
+                    message: "\(file.path) is GRCh37: assuming reference needs each position's GRCh37 reference base, which the pack does not have")
             }
             return try await PGxSiteIndex(grch37: self).collect(from: file)
         }
@@ -334,15 +323,33 @@ public struct PGxSiteIndex: Sendable {
                 record: { (acc: inout Collected, view: VCFRecordView) throws(VCFError) in try index.add(view, header: header, to: &acc) },
                 merge: { total, part in total.merge(part) })
         }
-        let table = SiteCallTable(calls: collected.calls.map { $0 ?? [] })
         let slots = slotCount
+        // Assumed reference: one more call per slot (REF/REF), given to every sample without a record there.
+        var assumed = [[String: Int]](repeating: [:], count: assumeReference ? samples.count : 0)
+        if assumeReference {
+            for (gene, start, count) in layout {
+                for slot in start..<start + count {
+                    var table = collected.calls[slot] ?? []
+                    table.append(SiteCall(alleles: [slotReferences[slot], slotReferences[slot]], phased: false))
+                    collected.calls[slot] = table
+                    let code = UInt16(table.count)
+                    for sample in samples.indices where collected.codes[sample * slots + slot] == 0 {
+                        collected.codes[sample * slots + slot] = code
+                        assumed[sample][gene, default: 0] += 1
+                    }
+                }
+            }
+        }
+        let table = SiteCallTable(calls: collected.calls.map { $0 ?? [] })
         return samples.enumerated().map { sample, name in
             var genes: [String: GeneSiteCalls] = [:]
             for (gene, start, count) in layout {
                 let base = sample * slots + start
                 genes[gene] = GeneSiteCalls(codes: Array(collected.codes[base..<base + count]), table: table, offset: start)
             }
-            return SampleSiteCalls(sample: name, calls: genes, notCallable: notCallable)
+            var result = SampleSiteCalls(sample: name, calls: genes, notCallable: notCallable)
+            if assumeReference { result.assumedReference = assumed[sample] }
+            return result
         }
     }
 }

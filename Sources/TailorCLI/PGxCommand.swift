@@ -74,8 +74,8 @@ struct PGxCommand: AsyncParsableCommand {
             if let sample, vcf.header.sampleIndex(sample) == nil {
                 throw ValidationError("sample '\(sample)' is not in \(file) (it has: \(vcf.header.samples.prefix(10).joined(separator: ", ")))")
             }
-            var calls = try await PGxSiteIndex(definitions: definitions).collect(from: vcf).filter { sample == nil || $0.sample == sample }
-            if assumeReference { calls = calls.map { $0.assumingReference(definitions) } }
+            let calls = try await PGxSiteIndex(definitions: definitions).collect(from: vcf, assumeReference: assumeReference)
+                .filter { sample == nil || $0.sample == sample }
             let knowledge = try await loading.value
             let analyser = PGxAnalyser(knowledge: knowledge)
             let sessions = (0..<workers).map { _ in PGxCohortSession(analyser: analyser, outsideCalls: outside) }

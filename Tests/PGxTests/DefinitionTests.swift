@@ -111,14 +111,21 @@ let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.p
     @Test func assumeReferenceFillsOnlyAbsentPositionsAndSaysSo() async throws {
         let definitions = DefinitionTests.definitions
         let cyp2c19 = try #require(definitions.gene("CYP2C19"))
-        let samples = try await PGxSiteIndex(definitions: definitions).collect(from: try VCFFile(path: fixtures + "/partial.vcf"))
-        let b = samples[1].assumingReference(definitions)
+        let index = PGxSiteIndex(definitions: definitions)
+        let samples = try await index.collect(from: try VCFFile(path: fixtures + "/partial.vcf"))
+        let b = try await index.collect(from: try VCFFile(path: fixtures + "/partial.vcf"), assumeReference: true)[1]
         #expect(b.missingPositions(of: cyp2c19).map(\.rsid) == ["rs4244285"])
         #expect(b.assumedReference["CYP2C19"] == cyp2c19.positions.count - 2)
+        let star17 = try #require(cyp2c19.positions.firstIndex { $0.rsid == "rs12248560" })
+        #expect(b.calls["CYP2C19"]?[star17]?.alleles == ["C", "C"])
         let report = PGxAnalyser(knowledge: try PGxKnowledge.bundled()).analyse(b)
         let gene = try #require(report.genes.first { $0.gene == "CYP2C19" })
         #expect(gene.warnings.first?.hasPrefix("ASSUMED REFERENCE: 33 of 35 positions") == true)
         #expect(samples[1].assumedReference.isEmpty)
+        // GRCh37: the pack has no GRCh37 reference bases, so it refuses rather than assume GRCh38's.
+        await #expect(throws: PGxInputError.self) {
+            _ = try await index.collect(from: try VCFFile(path: fixtures + "/grch37.vcf"), assumeReference: true)
+        }
     }
 
     /// GRCh37 input: the genes whose every position the pack places exactly are called at their GRCh37 places, the

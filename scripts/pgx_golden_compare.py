@@ -12,7 +12,8 @@ so two differences are expected and are reported, not failed: a guideline file t
 2024), and the relabelled strength "N/A" (2024) = "Unspecified" (2025). Any other missing recommendation, and
 every recommendation Tailor gives that PharmCAT does not, fails.
 
-Usage: pgx_golden_compare.py --tailor PATH [--pack-guidelines DIR] [--outside-calls TSV] VCF MATCH_JSON [...]
+Usage: pgx_golden_compare.py --tailor PATH [--guidelines DIR] [--outside-calls TSV|- ...] VCF MATCH_JSON [...]
+(one --outside-calls per VCF, in order; '-' for none)
 Prints one line per gene, one per recommendation difference, and a closing 'pgx-golden: N passed, N failed' line;
 exits 1 on a mismatch.
 """

@@ -42,8 +42,8 @@ public struct PGxKnowledge: Sendable {
         _ pack: KnowledgePack, definitions: PGxDefinitions
     ) -> Task<PGxKnowledge, any Error> {
         Task {
-            async let phenotyper = Task { try Phenotyper(pack: pack) }.value
-            async let guidelines = Task { try GuidelineLibrary(pack: pack) }.value
+            async let phenotyper = Phenotyper(pack: pack)
+            async let guidelines = GuidelineLibrary(pack: pack)
             let exemptions = try GeneExemptions(pack: pack)
             let messages = try ReportMessages(pack: pack)
             return PGxKnowledge(
@@ -487,15 +487,8 @@ public struct PGxAnalyser: Sendable {
 
     /// The recommendations that apply, grouped per drug and guideline source.
     func drugs(for genes: [PGxSampleReport.GeneResult]) -> [PGxSampleReport.DrugResult] {
-        drugs(for: genes) { index, lookups in knowledge.guidelines.recommendations(guideline: index, for: lookups) }
-    }
-
-    /// The same, with the matching of one guideline given (``PGxCohortSession`` remembers it).
-    func drugs(
-        for genes: [PGxSampleReport.GeneResult], match: (Int, [String: GeneLookup]) -> [MatchedRecommendation]
-    ) -> [PGxSampleReport.DrugResult] {
         let lookups = Self.lookups(genes)
-        return drugResults(knowledge.guidelines.guidelines.indices.flatMap { match($0, lookups) }).sorted(by: Self.drugOrder)
+        return drugResults(knowledge.guidelines.recommendations(for: lookups)).sorted(by: Self.drugOrder)
     }
 
     /// Report order: by drug, then source, then guideline name.

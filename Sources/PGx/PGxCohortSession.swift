@@ -11,16 +11,17 @@ import Foundation
 public final class PGxCohortSession: @unchecked Sendable {
     public let analyser: PGxAnalyser
     let outsideCalls: [OutsideCall]
-    private var genes: [String: [GenotypeKey: Entry<PGxSampleReport.GeneResult>]] = [:]
+    private var genes: [String: [GenotypeKey: GeneEntry]] = [:]
     /// Genes some guideline keys on a diplotype (DPWG's CYP2C9, UGT1A1 rows): only theirs enter the memo keys.
     private let diplotypeKeyed: Set<String>
     private let encoder = JSONEncoder()
 
-    struct Entry<Value> {
-        var value: Value
-        var json: [UInt8] = []
-        /// The interned signature of what the recommender reads of a gene result (-1: nothing).
-        var signature: Int = -1
+    /// A gene result remembered for a genotype pattern, with its JSON and the interned signature of what the
+    /// recommender reads of it (-1: nothing).
+    struct GeneEntry {
+        var value: PGxSampleReport.GeneResult
+        var json: [UInt8]
+        var signature: Int
     }
 
     /// Signature text → small integer, so guideline outcome keys are a few integers.
@@ -100,7 +101,7 @@ public final class PGxCohortSession: @unchecked Sendable {
                     return hit.value
                 }
                 let result = self.analyser.vcfResult(definition, sample)
-                let entry = Entry(value: result, json: result.json, signature: self.signatureID(result))
+                let entry = GeneEntry(value: result, json: result.json, signature: self.signatureID(result))
                 self.genes[definition.gene, default: [:]][key] = entry
                 vcfJSON[definition.gene] = entry.json
                 vcfSignatures[definition.gene] = entry.signature

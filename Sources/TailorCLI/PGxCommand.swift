@@ -88,7 +88,7 @@ struct PGxCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let output = try await Self.analyse(calls, sessions: sessions).map(\.report)
+            let output = try await Self.reports(calls, sessions: sessions)
             if html {
                 print(PGxHTML.render(output), terminator: "")
             } else if json {
@@ -121,43 +121,46 @@ struct PGxCommand: AsyncParsableCommand {
         }
     }
 
-    /// NDJSON for the samples, in contiguous shares, one per session (worker): one buffer per share, in file order.
-    static func lines(_ calls: [SampleSiteCalls], sessions: [PGxCohortSession]) async throws -> [[UInt8]] {
+    /// Runs `work` on the samples in contiguous shares, one share per session (worker), and returns the shares'
+    /// results in file order.
+    static func inShares<Part: Sendable>(
+        _ calls: [SampleSiteCalls], sessions: [PGxCohortSession],
+        _ work: @escaping @Sendable (PGxCohortSession, [SampleSiteCalls]) throws -> Part
+    ) async throws -> [Part] {
         let share = max(1, (calls.count + sessions.count - 1) / sessions.count)
-        return try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+        return try await withThrowingTaskGroup(of: (Int, Part).self) { group in
             for (part, start) in stride(from: 0, to: calls.count, by: share).enumerated() {
                 let slice = Array(calls[start..<min(start + share, calls.count)])
                 let session = sessions[part]
-                group.addTask {
-                    var buffer: [UInt8] = []
-                    buffer.reserveCapacity(slice.count * 100_000)
-                    for sample in slice {
-                        _ = try session.analyse(sample, appendingJSONTo: &buffer)
-                        buffer.append(10)
-                    }
-                    return (part, buffer)
-                }
+                group.addTask { (part, try work(session, slice)) }
             }
-            var parts: [Int: [UInt8]] = [:]
-            for try await (part, buffer) in group { parts[part] = buffer }
+            var parts: [Int: Part] = [:]
+            for try await (part, result) in group { parts[part] = result }
             return parts.keys.sorted().map { parts[$0]! }
         }
     }
 
-    /// Analyses the samples in contiguous shares, one per session (worker), keeping file order.
-    static func analyse(
-        _ calls: [SampleSiteCalls], sessions: [PGxCohortSession]
-    ) async throws -> [(report: PGxSampleReport, json: [UInt8])] {
-        let share = max(1, (calls.count + sessions.count - 1) / sessions.count)
-        return try await withThrowingTaskGroup(of: (Int, [(report: PGxSampleReport, json: [UInt8])]).self) { group in
-            for (part, start) in stride(from: 0, to: calls.count, by: share).enumerated() {
-                let slice = Array(calls[start..<min(start + share, calls.count)])
-                let session = sessions[part]
-                group.addTask { (part, try slice.map { try session.analyse($0) }) }
+    /// NDJSON for the samples: one buffer per share, each sample's line written straight into it.
+    static func lines(_ calls: [SampleSiteCalls], sessions: [PGxCohortSession]) async throws -> [[UInt8]] {
+        try await inShares(calls, sessions: sessions) { session, slice in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(slice.count * 100_000)
+            for sample in slice {
+                _ = try session.analyse(sample, appendingJSONTo: &buffer)
+                buffer.append(10)
             }
-            var parts: [Int: [(report: PGxSampleReport, json: [UInt8])]] = [:]
-            for try await (part, results) in group { parts[part] = results }
-            return parts.keys.sorted().flatMap { parts[$0]! }
+            return buffer
         }
+    }
+
+    /// The reports, in file order.
+    static func reports(_ calls: [SampleSiteCalls], sessions: [PGxCohortSession]) async throws -> [PGxSampleReport] {
+        try await inShares(calls, sessions: sessions) { session, slice in
+            var scratch: [UInt8] = []
+            return try slice.map { sample in
+                scratch.removeAll(keepingCapacity: true)
+                return try session.analyse(sample, appendingJSONTo: &scratch)
+            }
+        }.flatMap { $0 }
     }
 }

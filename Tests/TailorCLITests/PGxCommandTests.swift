@@ -67,6 +67,13 @@ struct PGxCommandTests {
         #expect(message.contains("choose one of"))
     }
 
+    @Test func anUnreadableOutsideCallFileIsAClearError() throws {
+        let (status, stdout, stderr) = try tailor(["pgx", "--outside-calls", fixtures + "/no-such.tsv", fixtures + "/pgx-two-samples.vcf", "--sample", "P1"])
+        #expect(status == 1)
+        #expect(stdout.isEmpty)
+        #expect(stderr.contains("no-such.tsv: cannot be read"))
+    }
+
     @Test func aSitesOnlyVCFIsAClearError() throws {
         let (status, stdout, stderr) = try tailor(["pgx", "--ndjson", fixtures + "/sites-only.vcf"])
         #expect(status == 1)

@@ -27,6 +27,17 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        // The server and its store (the set ARCHITECTURE.md names as resolving together).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian (libdeflate-dev, zlib1g-dev), through system-library targets.
@@ -48,11 +59,47 @@ let package = Package(
         ),
         // Pharmacogenomics: allele definitions from the pgx pack, genotypes at their positions (the matcher follows).
         .target(name: "PGx", dependencies: ["VCF", "GenomicFiles", "Knowledge"], swiftSettings: swiftSettings),
+        // The patient record's pure core: typed identifiers, roles, consent, the one access policy and the
+        // audit chain's hashing. No database, network or clock.
+        .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        // Persistence: one schema and migration list on SQLite (embedded) or PostgreSQL, the audit writer,
+        // encrypted genome files and the analysis job queue.
+        .target(
+            name: "Store",
+            dependencies: [
+                "Records", "BGZF",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Hummingbird application: REST API, authentication, analysis jobs, metrics, the demo.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Records", "Store", "PGx", "Knowledge", "VCF", "GenomicFiles", "BGZF",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
         // The command-line interface as a library so tests can drive it in process.
         .target(
             name: "TailorCLI",
             dependencies: [
-                "GenomicFiles", "VCF", "Knowledge", "PGx", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "GenomicFiles", "VCF", "Knowledge", "PGx", "Records", "Store", "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -73,6 +120,19 @@ let package = Package(
             name: "GenomicFilesTests",
             dependencies: ["GenomicFiles", "VCF", "BGZF"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RecordsTests", dependencies: ["Records"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", "Records"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Store", "Records",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-import BGZF
+public import BGZF
 public import VCF
 
 /// How a VCF file is stored.
@@ -53,7 +53,7 @@ public final class VCFFile {
     public private(set) var warnings: [String] = []
 
     private let file: ReadableFile
-    /// A second descriptor for index queries, so that they never move the streaming position.
+    /// A second handle for index queries (``ReadableFile/reopened()``), so that they never move the streaming position.
     private var queryFile: ReadableFile?
     /// Whether the data lines have been streamed (a stream is read once; open the file again to re-read).
     var streamed = false
@@ -65,11 +65,25 @@ public final class VCFFile {
     /// Opens `path`, recognises its container and reads the header.
     ///
     /// - Throws: ``BGZFError`` for unreadable or damaged compression, ``VCFError`` for a bad header or a non-VCF file.
-    public init(path: String, options: VCFReadOptions = VCFReadOptions()) throws {
+    public convenience init(path: String, options: VCFReadOptions = VCFReadOptions()) throws {
+        try self.init(file: try ReadableFile(path: path), options: options)
+    }
+
+    /// Reads a VCF from an already open file, which may be backed by a ``RandomAccessSource`` (an
+    /// encrypted blob, say) rather than a file on disk; `file.path` names it in errors. Reading starts at
+    /// the file's beginning whatever its position; the VCFFile takes the handle over.
+    ///
+    /// Index queries read through ``ReadableFile/reopened()``. Finding the index by path
+    /// (``GenomicIndex/load(forVCF:header:onlyContig:)``) is for files on disk; for a source-backed file
+    /// build the ``GenomicIndex`` from its bytes and pass it to ``query(_:index:_:)``.
+    ///
+    /// - Throws: ``BGZFError`` for unreadable or damaged compression, ``VCFError`` for a bad header or a non-VCF file.
+    public init(file: ReadableFile, options: VCFReadOptions = VCFReadOptions()) throws {
+        let path = file.path
         self.path = path
         self.options = options
-        let file = try ReadableFile(path: path)
         self.file = file
+        if file.position != 0 { try file.seek(to: 0) }
         let prefix = try file.read(at: 0, count: 1024)
         switch BGZFBlock.container(of: prefix) {
         case .bgzf:
@@ -177,7 +191,7 @@ public final class VCFFile {
     /// Reads the blocks from `begin` up to and including the block at `end`, inflated, for index
     /// queries; also returns where the last block's text starts.
     func inflateBlocks(from begin: Int64, through end: Int64, inflater: BGZFInflater) throws -> (text: [UInt8], lastBlockStart: Int) {
-        if queryFile == nil { queryFile = try ReadableFile(path: path) }
+        if queryFile == nil { queryFile = try file.reopened() }
         let file = queryFile!
         try file.seek(to: begin)
         let reader = BGZFBlockReader(file: file, readSize: min(4 << 20, max(64 << 10, Int(end - begin) + 65_536)))

@@ -6,6 +6,7 @@ import NIOPosix
 import PostgresKit
 public import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// Where the record lives.
 public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
@@ -60,6 +61,8 @@ public final class Database: Sendable {
     public let engine: SQLEngine
     let logger: Logger
     private let pools: Pools
+    /// Whether ``close()`` ran; a database dropped without it is shut down in `deinit` rather than left to trap.
+    private let closed = Mutex(false)
 
     /// The pools synchronise themselves: each hops to its event loop before touching its state (AsyncKit's
     /// `EventLoopConnectionPool.requestConnection`), which is why it is safe to share them between tasks.
@@ -89,9 +92,11 @@ public final class Database: Sendable {
             pools = .sqlite(readers: readers, writer: writer)
         case .postgres(let url):
             engine = .postgres
-            let configuration: SQLPostgresConfiguration
+            var configuration: SQLPostgresConfiguration
             do {
-                configuration = try SQLPostgresConfiguration(url: url)
+                let (plain, searchPath) = Self.splitSearchPath(url)
+                configuration = try SQLPostgresConfiguration(url: plain)
+                if let searchPath { configuration.searchPath = [searchPath] }
             } catch {
                 throw StoreError.configuration("cannot read the PostgreSQL URL '\(DatabaseLocation.redacted(url))': expected postgres://user:password@host:port/database")
             }
@@ -100,6 +105,17 @@ public final class Database: Sendable {
                 maxConnectionsPerEventLoop: max(1, maxConnections / 2), requestTimeout: .seconds(30), logger: logger, on: group)
             pools = .postgres(pool)
         }
+    }
+
+    /// Takes a `search_path=SCHEMA` query parameter off a PostgreSQL URL (PostgresKit does not read it), so one
+    /// database can hold several Tailor installs or test runs in separate schemas.
+    static func splitSearchPath(_ url: String) -> (String, String?) {
+        guard var components = URLComponents(string: url), let items = components.queryItems,
+            let item = items.first(where: { $0.name == "search_path" }), let value = item.value, !value.isEmpty
+        else { return (url, nil) }
+        let rest = items.filter { $0.name != "search_path" }
+        components.queryItems = rest.isEmpty ? nil : rest
+        return (components.string ?? url, value)
     }
 
     /// Runs `body` with a database for reading.
@@ -150,12 +166,24 @@ public final class Database: Sendable {
 
     /// Closes every connection.
     public func close() async {
+        guard closed.withLock({ done in defer { done = true }; return !done }) else { return }
         switch pools {
         case .sqlite(let readers, let writer):
             try? await writer.close().get()
             try? await readers.shutdownAsync()
         case .postgres(let pool):
             try? await pool.shutdownAsync()
+        }
+    }
+
+    deinit {
+        guard closed.withLock({ !$0 }) else { return }
+        switch pools {
+        case .sqlite(let readers, let writer):
+            _ = writer.close()
+            readers.shutdown()
+        case .postgres(let pool):
+            pool.shutdown()
         }
     }
 }

@@ -1,0 +1,155 @@
+import BGZF
+import Foundation
+import GenomicFiles
+import Knowledge
+import Logging
+import PGx
+import Records
+import ServiceLifecycle
+import Store
+import VCF
+
+/// What an analyser made of one dataset, before the store gives the findings their IDs and provenance.
+struct FindingDraft: Sendable {
+    var kind: String
+    var subject: String
+    var summary: String
+    var label: String?
+    var interpretation: String?
+    var evidence: String
+}
+
+/// An analyser the job runner can apply to a stored genome. Analysers are pure over their inputs; this adapter
+/// opens the (encrypted) file and turns their results into findings.
+protocol GenomeAnalyser: Sendable {
+    /// The name runs are queued under (`pgx`).
+    var name: String { get }
+    var version: String { get }
+    /// Knowledge pack name → version, recorded in every finding's provenance.
+    var knowledge: [String: String] { get }
+    /// Which dataset kinds it applies to.
+    var datasetKinds: Set<DatasetKind> { get }
+    func analyse(_ file: ReadableFile, sample: String, progress: @escaping @Sendable (Double) async -> Void) async throws -> [FindingDraft]
+}
+
+/// Pharmacogenomics over a germline VCF: one finding per gene (diplotype, phenotype) and one per drug with a
+/// guideline recommendation, each carrying the PGx analyser's JSON as evidence.
+struct PGxGenomeAnalyser: GenomeAnalyser {
+    let name = "pgx"
+    let version = "1"
+    let datasetKinds: Set<DatasetKind> = [.germlineVCF]
+    let knowledge: [String: String]
+    let definitions: PGxDefinitions
+    let analyser: PGxAnalyser
+
+    static func load() async throws -> PGxGenomeAnalyser {
+        let pack = try KnowledgePack.bundled("pgx")
+        let definitions = try PGxDefinitions(pack: pack)
+        let knowledge = try await PGxKnowledge.loading(pack, definitions: definitions).value
+        return PGxGenomeAnalyser(
+            knowledge: [pack.manifest.name: pack.manifest.version], definitions: definitions, analyser: PGxAnalyser(knowledge: knowledge))
+    }
+
+    func analyse(_ file: ReadableFile, sample: String, progress: @escaping @Sendable (Double) async -> Void) async throws -> [FindingDraft] {
+        let vcf = try VCFFile(file: file)
+        guard vcf.header.sampleIndex(sample) != nil else { throw AnalysisError("sample '\(sample)' is not in the file") }
+        let calls = try await PGxSiteIndex(definitions: definitions).collect(from: vcf).filter { $0.sample == sample }
+        await progress(0.6)
+        guard let call = calls.first else { throw AnalysisError("no genotypes for sample '\(sample)'") }
+        let report = analyser.analyse(call)
+        await progress(0.9)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var drafts: [FindingDraft] = []
+        for gene in report.genes {
+            let diplotype = gene.printCalls.first ?? gene.diplotypes.first
+            let phenotype = gene.phenotype
+            let summary: String
+            if gene.called {
+                summary = "\(gene.gene) \(gene.printCalls.joined(separator: " or ")): \(phenotype ?? "phenotype not assigned")"
+            } else {
+                summary = "\(gene.gene): not called\(gene.missingPositions.isEmpty ? "" : " (\(gene.missingPositions.count) positions missing)")"
+            }
+            drafts.append(
+                FindingDraft(
+                    kind: "pgx.gene", subject: gene.gene, summary: summary, label: gene.called ? diplotype : nil, interpretation: gene.called ? phenotype : nil,
+                    evidence: String(decoding: try encoder.encode(gene), as: UTF8.self)))
+        }
+        for drug in report.drugs {
+            let classifications = Set(drug.recommendations.map(\.classification)).sorted()
+            let first = drug.recommendations.first?.text ?? "no recommendation for this genotype"
+            let summary = "\(drug.drug) (\(drug.source)): \(first.prefix(200))"
+            drafts.append(
+                FindingDraft(
+                    kind: "pgx.drug", subject: drug.drug, summary: summary, label: drug.source,
+                    interpretation: classifications.isEmpty ? nil : classifications.joined(separator: ", "),
+                    evidence: String(decoding: try encoder.encode(drug), as: UTF8.self)))
+        }
+        return drafts
+    }
+}
+
+struct AnalysisError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Works the analysis queue: claims a run, opens its encrypted genome, runs the analyser, and stores the findings
+/// with the run's success in one transaction (or records why it failed). A run interrupted by a crash is queued
+/// again at the next start.
+struct AnalysisService: Service {
+    let queue: JobQueue
+    let blobs: BlobStore
+    let analysers: [String: any GenomeAnalyser]
+    let logger: Logger
+    /// How long to wait between looks at an empty queue.
+    var pollInterval: Duration = .milliseconds(250)
+
+    func run() async throws {
+        try await queue.requeueInterrupted()
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let worked = try await workOne()
+            if !worked {
+                try? await Task.sleep(for: pollInterval)
+            }
+        }
+    }
+
+    /// Claims and runs one queued run; `false` when the queue was empty.
+    @discardableResult
+    func workOne() async throws -> Bool {
+        let claim: JobQueue.Claim?
+        do { claim = try await queue.claimNext() } catch {
+            logger.error("cannot claim an analysis run", metadata: ["error": "\(error)"])
+            return false
+        }
+        guard let claim else { return false }
+        let run = claim.run
+        var logger = self.logger
+        logger[metadataKey: "run"] = "\(run.id)"
+        logger.info("analysis started", metadata: ["analyser": "\(run.analyser)", "attempt": "\(run.attempts)"])
+        do {
+            guard let analyser = analysers[run.analyser] else { throw AnalysisError("no analyser named '\(run.analyser)' in this server") }
+            guard let sample = claim.sampleNames.first else { throw AnalysisError("the dataset has no sample") }
+            let file = try blobs.open(name: claim.blob.name, wrappedKey: claim.blob.wrappedKey)
+            let queue = self.queue
+            let drafts = try await analyser.analyse(file, sample: sample) { value in try? await queue.progress(run.id, value) }
+            let now = WallClock.millis()
+            let provenance = Provenance(
+                analyser: analyser.name, analyserVersion: analyser.version, knowledge: analyser.knowledge,
+                inputDigests: [claim.dataset.id.rawValue: claim.dataset.sha256])
+            let findings = drafts.map { draft in
+                Finding(
+                    id: .random(), patientID: run.patientID, runID: run.id, datasetID: claim.dataset.id, kind: draft.kind, subject: draft.subject,
+                    summary: draft.summary, label: draft.label, interpretation: draft.interpretation, evidence: draft.evidence, provenance: provenance,
+                    createdAt: now)
+            }
+            try await queue.complete(run, findings: findings)
+            logger.info("analysis finished", metadata: ["findings": "\(findings.count)"])
+        } catch {
+            logger.warning("analysis failed", metadata: ["error": "\(error)"])
+            try? await queue.fail(run, error: String(describing: error))
+        }
+        return true
+    }
+}

@@ -1,0 +1,110 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import JWTKit
+import NIOPosix
+import Records
+public import Store
+
+/// The claims of Tailor's signed tokens (the API's bearer token and the pages' session cookie are the same token).
+struct SessionClaims: JWTPayload {
+    var sub: SubjectClaim
+    var exp: ExpirationClaim
+    var iat: IssuedAtClaim
+    var iss: IssuerClaim
+    var role: String
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+        guard iss.value == Authenticator.issuer else { throw JWTError.claimVerificationFailure(failedClaim: iss, reason: "wrong issuer") }
+    }
+}
+
+/// Passwords (bcrypt, off the request threads) and tokens (HS256 with a key from configuration).
+public struct Authenticator: Sendable {
+    static let issuer = "tailor"
+    let keys: JWTKeyCollection
+    let store: RecordStore
+    let tokenLifetime: Double
+    let bcryptCost: UInt8
+
+    public init(secret: [UInt8], store: RecordStore, tokenLifetime: Double, bcryptCost: UInt8) async {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(key: SymmetricKey(data: secret)), digestAlgorithm: .sha256)
+        self.keys = keys
+        self.store = store
+        self.tokenLifetime = tokenLifetime
+        self.bcryptCost = bcryptCost
+    }
+
+    /// A slow hash, computed on NIO's blocking thread pool so it never stalls request handling.
+    public func hashPassword(_ password: String) async throws -> String {
+        let cost = bcryptCost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    func verifyPassword(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// Checks a password; `nil` for an unknown user, a wrong password or a disabled account (one answer for all three).
+    func login(username: String, password: String) async throws -> UserAccount? {
+        guard let (account, hash) = try await store.credentials(username: username) else {
+            // Spend the same time as a real check so response time does not reveal which usernames exist.
+            _ = try await verifyPassword(password, hash: Self.decoyHash)
+            return nil
+        }
+        guard try await verifyPassword(password, hash: hash), !account.disabled else { return nil }
+        return account
+    }
+
+    static let decoyHash = Bcrypt.hash("decoy-password-for-timing", cost: 10)
+
+    func issueToken(for account: UserAccount, now: Date = Date()) async throws -> (token: String, expires: Date) {
+        let expires = now.addingTimeInterval(tokenLifetime)
+        let claims = SessionClaims(
+            sub: .init(value: account.id.rawValue), exp: .init(value: expires), iat: .init(value: now), iss: .init(value: Self.issuer),
+            role: account.role.rawValue)
+        return (try await keys.sign(claims), expires)
+    }
+
+    /// The principal behind a token, re-read from the store so a disabled account or changed role applies at once.
+    func principal(token: String) async throws -> Principal? {
+        guard let claims = try? await keys.verify(token, as: SessionClaims.self) else { return nil }
+        guard Identifier<UserTag>.isWellFormed(claims.sub.value),
+            let account = try await store.account(id: UserID(rawValue: claims.sub.value)), !account.disabled
+        else { return nil }
+        return account.principal
+    }
+}
+
+/// Reads the bearer token or the session cookie and sets ``TailorContext/principal``. Requests without
+/// credentials pass through (public routes); handlers that need a caller ask for one.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = TailorContext
+    static let cookieName = "tailor_session"
+    let authenticator: Authenticator
+
+    func handle(_ request: Request, context: TailorContext, next: (Request, TailorContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            guard header.lowercased().hasPrefix("bearer "), let principal = try await authenticator.principal(token: String(header.dropFirst(7)))
+            else {
+                var error = APIError(.unauthorized, "invalid_token", "the bearer token is invalid or expired; sign in again")
+                error.headers[.wwwAuthenticate] = "Bearer realm=\"tailor\""
+                throw error
+            }
+            context.principal = principal
+        } else if let cookie = request.cookies[Self.cookieName], let principal = try await authenticator.principal(token: cookie.value) {
+            // Cookie sessions are for pages; a state-changing request must also carry a header a cross-site form cannot set.
+            if request.method != .get && request.method != .head && request.headers[HTTPField.Name("X-Tailor-CSRF")!] == nil {
+                throw APIError(.forbidden, "csrf", "a cookie-authenticated change needs the X-Tailor-CSRF header")
+            }
+            context.principal = principal
+            context.viaCookie = true
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import Records
+import SQLKit
+import Store
+import Testing
+
+/// Store behaviour, each scenario run on SQLite and (when configured) PostgreSQL by the suites below.
+enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
+    case migrationsAreIdempotent
+    case auditGroupCommitKeepsOneChain
+    case auditAndFindingsAreAppendOnly
+    case tamperingIsFoundByVerify
+    case gateAuditsAllowAndDeny
+    case consentChangeAppliesOnNextRequest
+    case breakGlassExpires
+    case datasetRunAndFindingsAreAtomic
+    case failedRunRetriesAndInterruptedRunRequeues
+    case researchCountsOnlyConsentingAndSuppressesSmallCounts
+    case validationNamesTheField
+
+    var description: String { rawValue }
+
+    func run(on engine: TestEngine) async throws {
+        var clock = ManualClock()
+        let test = try await TestDatabase.open(engine, now: clock.reader)
+        do {
+            try await body(test, &clock)
+        } catch {
+            await test.close()
+            throw error
+        }
+        await test.close()
+    }
+
+    func body(_ t: TestDatabase, _ clock: inout ManualClock) async throws {
+        let store = t.store
+        let gate = t.gate
+        switch self {
+        case .migrationsAreIdempotent:
+            try await t.database.migrate()
+            #expect(try await t.database.appliedMigrations() == ["0001_record"])
+
+        case .auditGroupCommitKeepsOneChain:
+            let clinician = try await t.user("doc", .clinician)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<200 {
+                    group.addTask {
+                        _ = try? await gate.authorize(clinician, .read, .patientSummary, patient: PatientID(rawValue: "pat_missing\(n)"), requestID: "r\(n)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // 1 bootstrap-account entry + 200 denials.
+            #expect(try await t.database.verifyAuditChain() == 201)
+
+        case .auditAndFindingsAreAppendOnly:
+            _ = try await t.user("admin", .administrator)
+            await #expect(throws: (any Error).self) {
+                try await t.database.write { db in try await db.raw("UPDATE audit_events SET reason = 'edited'").run() }
+            }
+            await #expect(throws: (any Error).self) {
+                try await t.database.write { db in try await db.raw("DELETE FROM audit_events").run() }
+            }
+            #expect(try await t.database.verifyAuditChain() == 1)
+
+        case .tamperingIsFoundByVerify:
+            let clinician = try await t.user("doc", .clinician)
+            for n in 0..<5 {
+                _ = try? await gate.authorize(clinician, .read, .patientSummary, patient: PatientID(rawValue: "pat_x\(n)"), requestID: "r")
+            }
+            // Someone with database rights disables the guard and edits entry 3.
+            try await t.database.write { db in
+                switch t.database.engine {
+                case .sqlite: try await db.raw("DROP TRIGGER audit_events_no_update").run()
+                case .postgres: try await db.raw("DROP TRIGGER audit_events_append_only ON audit_events").run()
+                }
+                try await db.raw("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3").run()
+            }
+            await #expect { try await t.database.verifyAuditChain() } throws: { ($0 as? AuditChain.Break)?.sequence == 3 }
+
+        case .gateAuditsAllowAndDeny:
+            let clinician = try await t.user("doc", .clinician)
+            let outsider = try await t.user("other", .clinician)
+            let patient = try await store.createPatient(
+                try await gate.authorize(clinician, .write, .patientRegistration, requestID: "r1"), .init(givenName: "A", familyName: "B"))
+            let grant = try await gate.authorize(clinician, .read, .patientSummary, patient: patient.id, requestID: "r2")
+            #expect(try await store.summary(grant, patient.id).patient == patient)
+            await #expect(throws: AccessDenied.self) {
+                try await gate.authorize(outsider, .read, .patientSummary, patient: patient.id, requestID: "r3")
+            }
+            let admin = try await t.user("admin", .administrator)
+            let trail = try await store.patientAudit(
+                try await gate.authorize(admin, .read, .patientAudit, patient: patient.id, requestID: "r4"), patient: patient.id, limit: 10, before: nil)
+            // Newest first: the admin's own read, the denial, the clinician's read, the registration.
+            #expect(trail.map(\.record.outcome) == [.allow, .deny, .allow, .allow])
+            #expect(trail[1].record.actor == outsider.userID.rawValue)
+            #expect(trail[1].record.reason == "not on the patient's care team")
+            #expect(trail.map(\.record.requestID) == ["r4", "r3", "r2", "r1"])
+
+        case .consentChangeAppliesOnNextRequest:
+            let clinician = try await t.user("doc", .clinician)
+            let patient = try await store.createPatient(
+                try await gate.authorize(clinician, .write, .patientRegistration, requestID: "r"), .init(givenName: "A", familyName: "B"))
+            _ = try await gate.authorize(clinician, .read, .findings, patient: patient.id, requestID: "r")
+            let account = try await t.user("pat", .patient, patient: patient.id)
+            _ = try await store.recordConsent(
+                try await gate.authorize(account, .write, .consent, patient: patient.id, requestID: "r"), patient: patient.id,
+                ConsentDirective(treatment: [.clinical]))
+            await #expect(throws: AccessDenied.self) { try await gate.authorize(clinician, .read, .findings, patient: patient.id, requestID: "r") }
+            _ = try await gate.authorize(clinician, .read, .clinicalRecord, patient: patient.id, requestID: "r")
+            let history = try await store.consentHistory(
+                try await gate.authorize(account, .read, .consent, patient: patient.id, requestID: "r"), patient: patient.id)
+            #expect(history.map(\.version) == [1])
+
+        case .breakGlassExpires:
+            let clinician = try await t.user("doc", .clinician)
+            let emergency = try await t.user("er", .clinician)
+            let patient = try await store.createPatient(
+                try await gate.authorize(clinician, .write, .patientRegistration, requestID: "r"), .init(givenName: "A", familyName: "B"))
+            await #expect(throws: AccessDenied.self) { try await gate.authorize(emergency, .read, .findings, patient: patient.id, requestID: "r") }
+            await #expect(throws: StoreError.self) {
+                try await store.breakGlass(
+                    try await gate.authorize(emergency, .write, .breakGlass, patient: patient.id, requestID: "r"), patient: patient.id, reason: "short",
+                    duration: 1000)
+            }
+            _ = try await store.breakGlass(
+                try await gate.authorize(emergency, .write, .breakGlass, patient: patient.id, requestID: "r"), patient: patient.id,
+                reason: "unconscious in the emergency department", duration: 60_000)
+            let grant = try await gate.authorize(emergency, .read, .findings, patient: patient.id, requestID: "r")
+            #expect(grant.purpose == .emergency)
+            clock.advance(by: 61_000)
+            await #expect(throws: AccessDenied.self) { try await gate.authorize(emergency, .read, .findings, patient: patient.id, requestID: "r") }
+
+        case .datasetRunAndFindingsAreAtomic:
+            let (patient, clinician) = try await Self.patientWithClinician(t)
+            let queue = JobQueue(store: store)
+            let created = try await Self.dataset(t, patient, clinician)
+            #expect(created.runs.count == 1)
+            let claim = try #require(try await queue.claimNext())
+            #expect(claim.sampleNames == ["S1"])
+            #expect(try await queue.claimNext() == nil)
+            // A finding that violates a constraint (unknown dataset) makes the whole completion roll back.
+            var bad = Self.finding(claim, subject: "CYP2C19")
+            bad.datasetID = DatasetID(rawValue: "dst_nope")
+            await #expect(throws: (any Error).self) { try await queue.complete(claim.run, findings: [Self.finding(claim, subject: "A"), bad]) }
+            let read = { try await store.findings(try await gate.authorize(clinician, .read, .findings, patient: patient, requestID: "r"), patient: patient) }
+            #expect(try await read().isEmpty)
+            try await queue.complete(claim.run, findings: [Self.finding(claim, subject: "CYP2C19"), Self.finding(claim, subject: "CYP2C9")])
+            #expect(try await read().map(\.subject) == ["CYP2C19", "CYP2C9"])
+            await #expect(throws: (any Error).self) {
+                try await t.database.write { db in try await db.raw("UPDATE findings SET summary = 'x'").run() }
+            }
+
+        case .failedRunRetriesAndInterruptedRunRequeues:
+            let (patient, clinician) = try await Self.patientWithClinician(t)
+            let queue = JobQueue(store: store)
+            _ = try await Self.dataset(t, patient, clinician)
+            let claim = try #require(try await queue.claimNext())
+            try await queue.fail(claim.run, error: "boom")
+            let grant = try await gate.authorize(clinician, .read, .findings, patient: patient, requestID: "r")
+            let failed = try await store.run(grant, patient: patient, run: claim.run.id)
+            #expect(failed.status == .failed)
+            #expect(failed.error == "boom")
+            let retried = try await store.retry(
+                try await gate.authorize(clinician, .write, .findings, patient: patient, requestID: "r"), patient: patient, run: claim.run.id)
+            #expect(retried.status == .queued)
+            let again = try #require(try await queue.claimNext())
+            #expect(again.run.attempts == 2)
+            // The process dies here; the next start puts the run back.
+            #expect(try await queue.requeueInterrupted() == 1)
+            #expect(try await queue.claimNext()?.run.attempts == 3)
+
+        case .researchCountsOnlyConsentingAndSuppressesSmallCounts:
+            let clinician = try await t.user("doc", .clinician)
+            let researcher = try await t.user("sci", .researcher)
+            let queue = JobQueue(store: store)
+            for n in 0..<8 {
+                let patient = try await store.createPatient(
+                    try await gate.authorize(clinician, .write, .patientRegistration, requestID: "r"), .init(givenName: "P\(n)", familyName: "X"))
+                let consent =
+                    n < 6
+                    ? ConsentDirective(researchUses: [.healthMedical], researchCategories: [.genomic])
+                    : ConsentDirective(researchUses: [.healthMedical], researchCategories: [.clinical])
+                _ = try await store.recordConsent(
+                    try await gate.authorize(clinician, .write, .consent, patient: patient.id, requestID: "r"), patient: patient.id, consent)
+                _ = try await Self.dataset(t, patient.id, clinician)
+                let claim = try #require(try await queue.claimNext())
+                var finding = Self.finding(claim, subject: "CYP2C19")
+                finding.interpretation = n < 5 ? "Normal Metabolizer" : "Poor Metabolizer"
+                try await queue.complete(claim.run, findings: [finding])
+            }
+            let grant = { try await gate.authorize(researcher, .read, .researchAggregate, requestID: "r") }
+            let aggregate = try await store.pgxAggregate(try await grant(), gene: "CYP2C19", groupBy: "phenotype", use: .diseaseSpecific("MONDO:1"))
+            #expect(aggregate.patients == 6)
+            #expect(aggregate.rows == [.init(value: "Normal Metabolizer", count: 5, suppressed: false), .init(value: "Poor Metabolizer", count: nil, suppressed: true)])
+            let general = try await store.pgxAggregate(try await grant(), gene: "CYP2C19", groupBy: "phenotype", use: .general)
+            #expect(general.patients == nil)
+            #expect(general.rows.isEmpty)
+
+        case .validationNamesTheField:
+            let clinician = try await t.user("doc", .clinician)
+            let registration = { try await gate.authorize(clinician, .write, .patientRegistration, requestID: "r") }
+            await #expect { try await store.createPatient(try await registration(), .init(givenName: " ", familyName: "B")) } throws: {
+                ($0 as? StoreError) == .invalid(field: "givenName", message: "must be 1–200 characters")
+            }
+            await #expect { try await store.createPatient(try await registration(), .init(givenName: "A", familyName: "B", birthDate: "1990-13-01")) } throws: {
+                if case .invalid(field: "birthDate", _) = $0 as? StoreError { return true } else { return false }
+            }
+            _ = try await store.createPatient(try await registration(), .init(mrn: "M1", givenName: "A", familyName: "B"))
+            await #expect { try await store.createPatient(try await registration(), .init(mrn: "M1", givenName: "C", familyName: "D")) } throws: {
+                if case .conflict = $0 as? StoreError { return true } else { return false }
+            }
+            let patient = try await store.createPatient(try await registration(), .init(givenName: "E", familyName: "F"))
+            await #expect {
+                try await store.addEntries(
+                    try await gate.authorize(clinician, .write, .clinicalRecord, patient: patient.id, requestID: "r"), patient: patient.id,
+                    [.init(type: .condition, category: "x", system: "s", code: "c"), .init(type: .phenotype, category: "phenotype", system: "hp", code: "seizure")])
+            } throws: {
+                if case .invalid(field: "entries[1].code", _) = $0 as? StoreError { return true } else { return false }
+            }
+        }
+    }
+
+    static func patientWithClinician(_ t: TestDatabase) async throws -> (PatientID, Principal) {
+        let clinician = try await t.user("doc", .clinician)
+        let patient = try await t.store.createPatient(
+            try await t.gate.authorize(clinician, .write, .patientRegistration, requestID: "r"), .init(givenName: "A", familyName: "B"))
+        return (patient.id, clinician)
+    }
+
+    static func dataset(_ t: TestDatabase, _ patient: PatientID, _ clinician: Principal) async throws -> (dataset: Dataset, samples: [Sample], runs: [AnalysisRun]) {
+        let dataset = Dataset(
+            id: .random(), patientID: patient, kind: .germlineVCF, filename: "a.vcf", sizeBytes: 10, sha256: "00", genomeBuild: "GRCh38",
+            createdAt: t.store.now(), createdBy: clinician.userID)
+        return try await t.store.createDataset(
+            try await t.gate.authorize(clinician, .write, .genomicData, patient: patient, requestID: "r"), dataset,
+            blob: .init(name: "b" + UUID().uuidString.prefix(8), wrappedKey: "k"), sampleNames: ["S1"], analysers: ["pgx"])
+    }
+
+    static func finding(_ claim: JobQueue.Claim, subject: String) -> Finding {
+        Finding(
+            id: .random(), patientID: claim.run.patientID, runID: claim.run.id, datasetID: claim.dataset.id, kind: "pgx.gene", subject: subject,
+            summary: subject, evidence: "{}", provenance: Provenance(analyser: "pgx", analyserVersion: "1", knowledge: ["pgx": "v"], inputDigests: [:]),
+            createdAt: 1)
+    }
+}
+
+/// A clock tests move by hand (break-glass expiry).
+struct ManualClock: Sendable {
+    private let box = Box()
+    final class Box: @unchecked Sendable {
+        // Only touched from the test's own task between awaits; a lock keeps the reader safe anyway.
+        let lock = NSLock()
+        var now: Int64 = 1_800_000_000_000
+    }
+
+    var reader: @Sendable () -> Int64 {
+        let box = self.box
+        return { box.lock.lock(); defer { box.lock.unlock() }; return box.now }
+    }
+
+    mutating func advance(by millis: Int64) {
+        box.lock.lock()
+        box.now += millis
+        box.lock.unlock()
+    }
+}
+
+@Suite("Store on SQLite") struct StoreSQLiteTests {
+    @Test(arguments: StoreScenario.allCases)
+    func scenario(_ scenario: StoreScenario) async throws { try await scenario.run(on: .sqlite) }
+}
+
+@Suite("Store on PostgreSQL", .enabled(if: TestEngine.postgresURL != nil, "TAILOR_TEST_POSTGRES_URL is not set: PostgreSQL runs skipped"))
+struct StorePostgresTests {
+    @Test(arguments: StoreScenario.allCases)
+    func scenario(_ scenario: StoreScenario) async throws { try await scenario.run(on: .postgres) }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import Records
+import SQLKit
+import Store
+
+/// The engines store tests run on. PostgreSQL runs need `TAILOR_TEST_POSTGRES_URL` (`.ci/run` starts a server and
+/// sets it); without it those suites are reported as skipped, never passed.
+enum TestEngine: String, CaseIterable, CustomStringConvertible, Sendable {
+    case sqlite
+    case postgres
+
+    static let postgresURL = ProcessInfo.processInfo.environment["TAILOR_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    var description: String { rawValue }
+}
+
+/// A fresh, migrated database for one test: a temporary SQLite file, or a new schema on the test PostgreSQL server.
+struct TestDatabase {
+    let database: Database
+    let store: RecordStore
+    let gate: AccessGate
+    private let cleanup: @Sendable () async -> Void
+
+    static func open(_ engine: TestEngine, now: @escaping @Sendable () -> Int64 = { WallClock.millis() }) async throws -> TestDatabase {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let database: Database
+        let cleanup: @Sendable () async -> Void
+        switch engine {
+        case .sqlite:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tailor-store-\(UUID().uuidString)").path
+            database = try Database(location: .sqlite(path: folder + "/test.sqlite"), logger: logger)
+            cleanup = { try? FileManager.default.removeItem(atPath: folder) }
+        case .postgres:
+            guard let url = TestEngine.postgresURL else { throw StoreError.configuration("TAILOR_TEST_POSTGRES_URL is not set") }
+            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let admin = try Database(location: .postgres(url: url), maxConnections: 2, logger: logger)
+            try await admin.write { db in try await db.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
+            let separator = url.contains("?") ? "&" : "?"
+            database = try Database(location: .postgres(url: url + separator + "search_path=" + schema), logger: logger)
+            cleanup = {
+                try? await admin.write { db in try await db.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
+                await admin.close()
+            }
+        }
+        try await database.migrate()
+        let audit = AuditLog(database: database)
+        return TestDatabase(
+            database: database, store: RecordStore(database: database, now: now), gate: AccessGate(database: database, audit: audit, now: now),
+            cleanup: cleanup)
+    }
+
+    func close() async {
+        await database.close()
+        await cleanup()
+    }
+
+    /// Creates an account directly (as the bootstrap path does) and returns its principal.
+    func user(_ username: String, _ role: Role, patient: PatientID? = nil) async throws -> Principal {
+        try await store.createUser(nil, .init(username: username, displayName: username, role: role, patientID: patient), passwordHash: "x").principal
+    }
+}
+

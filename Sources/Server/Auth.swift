@@ -105,6 +105,12 @@ struct AuthMiddleware: RouterMiddleware {
             context.principal = principal
             context.viaCookie = true
         }
+        // Everything under /api/v1 except signing in needs a caller, checked before any body is read.
+        if context.principal == nil, request.uri.path.hasPrefix("/api/v1/"), !request.uri.path.hasPrefix("/api/v1/auth/") {
+            var error = APIError.unauthenticated
+            error.headers[.wwwAuthenticate] = "Bearer realm=\"tailor\""
+            throw error
+        }
         return try await next(request, context)
     }
 }

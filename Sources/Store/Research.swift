@@ -12,6 +12,12 @@ extension RecordStore {
         /// `nil` when suppressed.
         public var count: Int?
         public var suppressed: Bool
+
+        public init(value: String, count: Int?, suppressed: Bool) {
+            self.value = value
+            self.count = count
+            self.suppressed = suppressed
+        }
     }
 
     public struct Aggregate: Sendable, Codable, Hashable {

@@ -114,7 +114,7 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
 
         case .breakGlassExpires:
             let clinician = try await t.user("doc", .clinician)
-            let emergency = try await t.user("er", .clinician)
+            let emergency = try await t.user("er-doc", .clinician)
             let patient = try await store.createPatient(
                 try await gate.authorize(clinician, .write, .patientRegistration, requestID: "r"), .init(givenName: "A", familyName: "B"))
             await #expect(throws: AccessDenied.self) { try await gate.authorize(emergency, .read, .findings, patient: patient.id, requestID: "r") }

@@ -77,7 +77,8 @@ struct PGxGenomeAnalyser: GenomeAnalyser {
         }
         for drug in report.drugs {
             let classifications = Set(drug.recommendations.map(\.classification)).sorted()
-            let first = drug.recommendations.first?.text ?? "no recommendation for this genotype"
+            // The recommendation's first paragraph; the full text and its source stay in the evidence.
+            let first = drug.recommendations.first.map { $0.text.split(separator: "\n").first.map(String.init) ?? $0.text } ?? "no recommendation for this genotype"
             let summary = "\(drug.drug) (\(drug.source)): \(first.prefix(200))"
             drafts.append(
                 FindingDraft(

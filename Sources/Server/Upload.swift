@@ -112,7 +112,8 @@ struct UploadRoute {
 
     /// Reads the stored file through the decrypting reader and checks it is what it claims to be.
     func check(kind: DatasetKind, filename: String, blob: StagedBlob, requestedSample: String?) async throws -> Checked {
-        let file = try blobs.open(name: blob.name, wrappedKey: blob.wrappedKey)
+        // Named after the user's file, so every message points at their file and line, never at our storage.
+        let file = ReadableFile(source: try blobs.openReader(name: blob.name, wrappedKey: blob.wrappedKey), name: filename)
         switch kind {
         case .germlineVCF, .tumorVCF:
             return try await checkVCF(file, filename: filename, requestedSample: requestedSample)
@@ -126,7 +127,7 @@ struct UploadRoute {
         do {
             vcf = try VCFFile(file: file)
         } catch {
-            throw APIError.unprocessable("invalid_vcf", "\(filename): \(Self.describe(error))", field: "body")
+            throw APIError.unprocessable("invalid_vcf", Self.describe(error, filename: filename), field: "body")
         }
         let header = vcf.header
         var warnings = header.warnings
@@ -166,7 +167,7 @@ struct UploadRoute {
             let (count, _) = try await vcf.scan(initial: 0, record: { (count: inout Int, _: VCFRecordView) throws(VCFError) in count += 1 }, merge: { $0 += $1 })
             records = count
         } catch {
-            throw APIError.unprocessable("invalid_vcf", "\(filename): \(Self.describe(error))", field: "body")
+            throw APIError.unprocessable("invalid_vcf", Self.describe(error, filename: filename), field: "body")
         }
         if records == 0 { warnings.append("\(filename) has no variant records") }
         return Checked(build: build, samples: [sample], warnings: warnings)
@@ -190,7 +191,9 @@ struct UploadRoute {
         return Checked(build: nil, samples: [filename], warnings: [])
     }
 
-    static func describe(_ error: any Error) -> String {
-        String(describing: error)
+    /// The reader's message, which already names the file and line (`genome.vcf:20: POS: …`); other errors get the name.
+    static func describe(_ error: any Error, filename: String) -> String {
+        let text = String(describing: error)
+        return text.hasPrefix(filename) ? text : "\(filename): \(text)"
     }
 }

@@ -32,8 +32,9 @@ public protocol RandomAccessSource: AnyObject {
     ///   encrypted data fails authentication. ``ReadableFile`` fills in its name when `path` is `nil`.
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(BGZFError) -> Int
 
-    /// A source over the same bytes that shares no mutable state with this one (its own descriptor or
-    /// cache), so that it can be read on another task. Immutable state (keys, a byte array) may be shared.
+    /// A source over the same bytes that shares no mutable state with this one (it has its own
+    /// descriptor, its own cache), so that reading one never disturbs the other. Immutable state (keys,
+    /// a byte array) may be shared.
     func reopened() throws(BGZFError) -> any RandomAccessSource
 }
 

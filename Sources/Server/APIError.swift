@@ -62,6 +62,11 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         case let error as APIError:
             return error
         case let error as AccessDenied:
+            if error.accountInvalid {
+                var api = APIError(.unauthorized, "invalid_token", "the account behind this token is disabled or changed; sign in again")
+                api.headers[.wwwAuthenticate] = "Bearer realm=\"tailor\""
+                return api
+            }
             if error.decision.notFound { return APIError(.notFound, "not_found", "no such patient") }
             return APIError(.forbidden, "forbidden", "access denied: \(error.decision.reason)")
         case let error as StoreError:

@@ -125,7 +125,9 @@ enum APIRoutes {
 
         api.get("me") { _, context -> Response in
             let principal = try context.requirePrincipal()
-            guard let account = try await env.store.account(id: principal.userID) else { throw APIError.unauthenticated }
+            guard let account = try await env.store.account(id: principal.userID), !account.disabled, account.role == principal.role else {
+                throw APIError(.unauthorized, "invalid_token", "the bearer token is invalid or expired; sign in again")
+            }
             return try JSON.response(account)
         }
 
@@ -243,10 +245,10 @@ enum APIRoutes {
 
         api.post("patients/:patientID/care-team") { request, context -> Response in
             let id = try context.parameters.id("patientID", as: PatientID.self)
-            struct Body: Decodable { var userId: UserID }
+            struct Body: Decodable { var userID: UserID }
             let body = try await request.json(Body.self, context: context)
             let grant = try await env.grant(context, .write, .careTeam, patient: id)
-            try await env.store.addToCareTeam(grant, patient: id, user: body.userId)
+            try await env.store.addToCareTeam(grant, patient: id, user: body.userID)
             return Response(status: .noContent)
         }
 
@@ -335,7 +337,7 @@ enum APIRoutes {
                 var username: String
                 var displayName: String
                 var role: Role
-                var patientId: PatientID?
+                var patientID: PatientID?
                 var password: String
             }
             let body = try await request.json(Body.self, context: context)
@@ -343,7 +345,7 @@ enum APIRoutes {
             let grant = try await env.grant(context, .write, .accounts)
             let hash = try await env.authenticator.hashPassword(body.password)
             let account = try await env.store.createUser(
-                grant, .init(username: body.username, displayName: body.displayName, role: body.role, patientID: body.patientId), passwordHash: hash)
+                grant, .init(username: body.username, displayName: body.displayName, role: body.role, patientID: body.patientID), passwordHash: hash)
             return try JSON.response(account, status: .created)
         }
 

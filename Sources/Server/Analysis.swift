@@ -107,9 +107,16 @@ struct AnalysisService: Service {
     var pollInterval: Duration = .milliseconds(250)
 
     func run() async throws {
-        try await queue.requeueInterrupted()
+        // SQLite is one process's database: whatever was running died with the last process.
+        try await queue.requeueInterrupted(all: queue.store.database.engine == .sqlite)
+        var lastStaleCheck = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let worked = try await workOne()
+            if ContinuousClock.now - lastStaleCheck > .milliseconds(JobQueue.staleAfter / 2) {
+                // A peer on the same PostgreSQL may have died mid-run.
+                try? await queue.requeueInterrupted(all: false)
+                lastStaleCheck = .now
+            }
             if !worked {
                 try? await Task.sleep(for: pollInterval)
             }
@@ -132,9 +139,30 @@ struct AnalysisService: Service {
         do {
             guard let analyser = analysers[run.analyser] else { throw AnalysisError("no analyser named '\(run.analyser)' in this server") }
             guard let sample = claim.sampleNames.first else { throw AnalysisError("the dataset has no sample") }
-            let file = try blobs.open(name: claim.blob.name, wrappedKey: claim.blob.wrappedKey)
+            let blobs = self.blobs
+            let blob = claim.blob
+            let filename = claim.dataset.filename
             let queue = self.queue
-            let drafts = try await analyser.analyse(file, sample: sample) { value in try? await queue.progress(run.id, value) }
+            // The analysis runs beside a heartbeat that tells peers this run is alive.
+            let drafts = try await withThrowingTaskGroup(of: [FindingDraft]?.self) { group in
+                group.addTask {
+                    // Read straight from the encrypted file, named after the user's file for messages.
+                    let file = ReadableFile(source: try blobs.openReader(name: blob.name, wrappedKey: blob.wrappedKey), name: filename)
+                    return try await analyser.analyse(file, sample: sample) { value in try? await queue.progress(run.id, value) }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .milliseconds(JobQueue.heartbeatInterval))
+                        try? await queue.heartbeat(run.id)
+                    }
+                    return nil
+                }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let drafts = result { return drafts }
+                }
+                throw AnalysisError("the analysis ended without a result")
+            }
             let now = WallClock.millis()
             let provenance = Provenance(
                 analyser: analyser.name, analyserVersion: analyser.version, knowledge: analyser.knowledge,

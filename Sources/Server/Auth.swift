@@ -15,6 +15,10 @@ struct SessionClaims: JWTPayload {
     var iat: IssuedAtClaim
     var iss: IssuerClaim
     var role: String
+    /// The username and (for patients) the record, so a request needs no lookup to know who asks; the access gate
+    /// still checks the account is enabled, in the same query that loads the caller's relationship to the patient.
+    var name: String
+    var patient: String?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
@@ -29,6 +33,8 @@ public struct Authenticator: Sendable {
     let store: RecordStore
     let tokenLifetime: Double
     let bcryptCost: UInt8
+    /// A hash at the configured cost, checked for unknown usernames so they take as long as known ones.
+    let decoyHash: String
 
     public init(secret: [UInt8], store: RecordStore, tokenLifetime: Double, bcryptCost: UInt8) async {
         let keys = JWTKeyCollection()
@@ -37,6 +43,7 @@ public struct Authenticator: Sendable {
         self.store = store
         self.tokenLifetime = tokenLifetime
         self.bcryptCost = bcryptCost
+        decoyHash = Bcrypt.hash("decoy-password-for-timing", cost: bcryptCost)
     }
 
     /// A slow hash, computed on NIO's blocking thread pool so it never stalls request handling.
@@ -53,30 +60,30 @@ public struct Authenticator: Sendable {
     func login(username: String, password: String) async throws -> UserAccount? {
         guard let (account, hash) = try await store.credentials(username: username) else {
             // Spend the same time as a real check so response time does not reveal which usernames exist.
-            _ = try await verifyPassword(password, hash: Self.decoyHash)
+            _ = try await verifyPassword(password, hash: decoyHash)
             return nil
         }
         guard try await verifyPassword(password, hash: hash), !account.disabled else { return nil }
         return account
     }
 
-    static let decoyHash = Bcrypt.hash("decoy-password-for-timing", cost: 10)
 
     func issueToken(for account: UserAccount, now: Date = Date()) async throws -> (token: String, expires: Date) {
         let expires = now.addingTimeInterval(tokenLifetime)
         let claims = SessionClaims(
             sub: .init(value: account.id.rawValue), exp: .init(value: expires), iat: .init(value: now), iss: .init(value: Self.issuer),
-            role: account.role.rawValue)
+            role: account.role.rawValue, name: account.username, patient: account.patientID?.rawValue)
         return (try await keys.sign(claims), expires)
     }
 
-    /// The principal behind a token, re-read from the store so a disabled account or changed role applies at once.
+    /// The principal a valid token names. Whether the account is still enabled is checked by ``AccessGate`` on every
+    /// request (in the query it makes anyway), so a disabled account is locked out at once without a lookup here.
     func principal(token: String) async throws -> Principal? {
-        guard let claims = try? await keys.verify(token, as: SessionClaims.self) else { return nil }
-        guard Identifier<UserTag>.isWellFormed(claims.sub.value),
-            let account = try await store.account(id: UserID(rawValue: claims.sub.value)), !account.disabled
+        guard let claims = try? await keys.verify(token, as: SessionClaims.self),
+            Identifier<UserTag>.isWellFormed(claims.sub.value), let role = Role(rawValue: claims.role)
         else { return nil }
-        return account.principal
+        let patient = claims.patient.flatMap { Identifier<PatientTag>.isWellFormed($0) ? PatientID(rawValue: $0) : nil }
+        return Principal(userID: UserID(rawValue: claims.sub.value), username: claims.name, role: role, patientID: patient)
     }
 }
 

@@ -19,6 +19,7 @@ public import Store
 /// | `breakGlassMinutes` | `TAILOR_BREAK_GLASS_MINUTES` | 60 |
 /// | `adminPassword` | `TAILOR_ADMIN_PASSWORD` | generated and printed on first start |
 /// | `logLevel` | `TAILOR_LOG_LEVEL` | `info` |
+/// | (environment only) | `TAILOR_LOG_FORMAT` | `text`; `json` writes one JSON object per line |
 public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080

@@ -34,7 +34,11 @@ public struct AccessGrant: Sendable {
 public struct AccessDenied: Error, Sendable, CustomStringConvertible {
     public var decision: AccessDecision
     public var resource: Resource
-    public var description: String { decision.notFound ? "not found" : "access denied: \(decision.reason)" }
+    /// The caller's account is disabled, gone, or no longer has the token's role (answered 401, not 403).
+    public var accountInvalid = false
+    public var description: String {
+        accountInvalid ? "the account is disabled or changed" : decision.notFound ? "not found" : "access denied: \(decision.reason)"
+    }
 }
 
 /// The one place every request for patient data passes: loads the caller's relationship to the patient and the
@@ -59,11 +63,19 @@ public struct AccessGate: Sendable {
         _ principal: Principal, _ action: Action, _ resource: Resource, patient patientID: PatientID? = nil, requestID: String
     ) async throws -> AccessGrant {
         var request = AccessRequest(principal: principal, action: action, resource: resource, patientID: patientID)
-        if let patientID, resource.isPatientScoped {
-            let facts = try await loadFacts(principal: principal, patientID: patientID)
-            request.patientExists = facts.exists
-            request.relationship = facts.relationship
-            request.consent = facts.consent
+        let facts = try await loadFacts(principal: principal, patientID: resource.isPatientScoped ? patientID : nil)
+        request.patientExists = facts.exists
+        request.relationship = facts.relationship
+        request.consent = facts.consent
+        guard facts.accountValid else {
+            // A token outliving its account: refused and on record, as any denial.
+            let decision = AccessDecision(outcome: .deny, purpose: AccessPolicy.purpose(for: principal.role), reason: "account disabled or changed", notFound: false)
+            try await audit.record(
+                AuditRecord(
+                    time: now(), actor: principal.userID.rawValue, actorRole: principal.role.rawValue, action: action.rawValue,
+                    resource: resource.rawValue, patientID: patientID, purpose: decision.purpose.rawValue, outcome: .deny, reason: decision.reason,
+                    requestID: requestID))
+            throw AccessDenied(decision: decision, resource: resource, accountInvalid: true)
         }
         let decision = AccessPolicy.decide(request)
         let record = AuditRecord(
@@ -94,20 +106,38 @@ public struct AccessGate: Sendable {
     }
 
     struct Facts {
+        var accountValid: Bool
         var exists: Bool
         var relationship: Relationship
         var consent: ConsentDirective
     }
 
-    /// Everything the policy needs about (caller, patient), in one round trip.
-    func loadFacts(principal: Principal, patientID: PatientID) async throws -> Facts {
+    /// Everything the policy needs about (caller, patient), in one round trip: that the caller's account is still
+    /// enabled with the token's role, and (for a patient's data) whether the patient exists, the caller's relationship
+    /// to them and their consent in force.
+    func loadFacts(principal: Principal, patientID: PatientID?) async throws -> Facts {
         let user = principal.userID.rawValue
+        let role = principal.role.rawValue
+        let ownPatient = principal.patientID?.rawValue ?? ""
+        guard let patientID else {
+            let row = try await database.read { db in
+                try await db.raw(
+                    """
+                    SELECT COUNT(*) AS valid FROM users WHERE user_id = \(bind: user) AND role = \(bind: role) AND disabled = \(bind: false)
+                      AND COALESCE(patient_id, '') = \(bind: ownPatient)
+                    """
+                ).first()
+            }
+            return Facts(accountValid: try row?.decode(column: "valid", as: Int64.self) ?? 0 > 0, exists: true, relationship: .none, consent: .default)
+        }
         let patient = patientID.rawValue
         let now = self.now()
         let row = try await database.read { db in
             try await db.raw(
                 """
-                SELECT (SELECT COUNT(*) FROM patients WHERE patient_id = \(bind: patient)) AS present,
+                SELECT (SELECT COUNT(*) FROM users WHERE user_id = \(bind: user) AND role = \(bind: role) AND disabled = \(bind: false)
+                          AND COALESCE(patient_id, '') = \(bind: ownPatient)) AS valid,
+                       (SELECT COUNT(*) FROM patients WHERE patient_id = \(bind: patient)) AS present,
                        (SELECT COUNT(*) FROM care_team_members WHERE patient_id = \(bind: patient) AND user_id = \(bind: user)) AS team,
                        (SELECT COUNT(*) FROM break_glass_grants WHERE patient_id = \(bind: patient) AND user_id = \(bind: user)
                             AND expires_at > \(bind: now)) AS glass,
@@ -115,9 +145,10 @@ public struct AccessGate: Sendable {
                 """
             ).first()
         }
-        guard let row else { return Facts(exists: false, relationship: .none, consent: .default) }
+        guard let row else { return Facts(accountValid: false, exists: false, relationship: .none, consent: .default) }
         let consent = try row.decode(column: "consent", as: String?.self).map { try JSONCoding.decode(ConsentDirective.self, from: $0) } ?? .default
         return Facts(
+            accountValid: try row.decode(column: "valid", as: Int64.self) > 0,
             exists: try row.decode(column: "present", as: Int64.self) > 0,
             relationship: Relationship(
                 isSelf: principal.role == .patient && principal.patientID == patientID,

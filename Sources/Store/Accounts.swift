@@ -25,8 +25,8 @@ extension RecordStore {
                 copy.username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) })
             else { throw .invalid(field: "username", message: "3–64 characters: letters, digits, . _ - @") }
             guard (1...200).contains(displayName.count) else { throw .invalid(field: "displayName", message: "must be 1–200 characters") }
-            if role == .patient, patientID == nil { throw .invalid(field: "patientId", message: "a patient account names its patient record") }
-            if role != .patient, patientID != nil { throw .invalid(field: "patientId", message: "only patient accounts belong to a patient record") }
+            if role == .patient, patientID == nil { throw .invalid(field: "patientID", message: "a patient account names its patient record") }
+            if role != .patient, patientID != nil { throw .invalid(field: "patientID", message: "only patient accounts belong to a patient record") }
             return copy
         }
     }
@@ -53,7 +53,7 @@ extension RecordStore {
             if let patient = account.patientID,
                 try await db.raw("SELECT patient_id FROM patients WHERE patient_id = \(bind: patient.rawValue)").first() == nil
             {
-                throw StoreError.invalid(field: "patientId", message: "no patient \(patient)")
+                throw StoreError.invalid(field: "patientID", message: "no patient \(patient)")
             }
             try await db.raw(
                 """

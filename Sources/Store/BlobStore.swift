@@ -12,46 +12,7 @@ import Foundation
 
 // MARK: - File format
 
-/// The encrypted-at-rest container for uploaded genome files: "TLRB" version 1.
-///
-/// Every blob has its own random 256-bit data key; the file holds only ciphertext. The data key is
-/// kept beside the blob's name (a database row), wrapped by the master key from configuration, so
-/// that neither the disk alone nor the database alone reveals a genome, and a master key can be
-/// rotated by re-wrapping data keys without rewriting blobs (``BlobStore/rewrapKey(_:name:to:)``).
-///
-/// The plaintext is cut into segments that are sealed one by one with AES-256-GCM, so that a file of
-/// tens of gigabytes is written as a stream and read back at any offset by decrypting only the
-/// segments that hold the requested bytes. Nonces follow the STREAM construction (Hoang, Reyhanitabar,
-/// Rogaway and Vizár 2015, as in Tink's streaming AEAD and age): a counter in the nonce fixes each
-/// segment's place, and a flag marks the last one, so a reader detects changed bytes, reordered or
-/// duplicated segments, segments moved in from another blob, and a file cut short, and it names the
-/// segment that fails.
-///
-/// Layout, a compatibility promise (all integers big-endian):
-///
-/// ```
-/// offset  size  field
-///      0     4  magic "TLRB"
-///      4     1  version, 1
-///      5     3  reserved, zero
-///      8     4  S: plaintext bytes per segment (writers use 1 MiB = 1_048_576; readers accept 1 B ... 16 MiB)
-///     12     7  nonce prefix, random per blob
-///     19     1  reserved, zero
-///     20        segments 0 ..< n, back to back, each ciphertext ‖ 16-byte GCM tag:
-///               segments 0 ..< n-1 hold exactly S plaintext bytes (S + 16 bytes on disk),
-///               segment n-1, the last, holds 0 ... S-1 bytes (16 ... S+15 on disk; empty when the
-///               plaintext size is a multiple of S, including an empty plaintext)
-/// ```
-///
-/// Segment `i` is sealed with the data key, nonce = nonce prefix (7) ‖ UInt32(i) (4) ‖ last flag (1:
-/// 0x01 for segment n-1, else 0x00), and the 20 header bytes as additional authenticated data (so the
-/// header cannot be edited either). Because only the last segment is short, the file size alone gives
-/// n and the plaintext size; a file whose size leaves no room for a final tag has lost its end.
-///
-/// The wrapped data key (base64 text) is 0x01 ‖ 12-byte random nonce ‖ AES-256-GCM ciphertext of the
-/// 32-byte data key under the master key ‖ 16-byte tag, with the additional data "TLRB data key v1 "
-/// followed by the blob's name: a key opens only the blob it was made for, so two database rows with
-/// swapped keys are caught as a key error rather than decrypting nonsense.
+/// Constants of the "TLRB" version 1 file format, described on ``BlobStore``.
 enum TLRB {
     static let magic: [UInt8] = Array("TLRB".utf8)
     static let version: UInt8 = 1
@@ -79,10 +40,7 @@ struct BlobHeader: Sendable {
     init(segmentSize: Int, noncePrefix: [UInt8]) {
         self.segmentSize = segmentSize
         self.noncePrefix = noncePrefix
-        let s = UInt32(segmentSize)
-        bytes =
-            TLRB.magic + [TLRB.version, 0, 0, 0] + [UInt8(s >> 24), UInt8(truncatingIfNeeded: s >> 16), UInt8(truncatingIfNeeded: s >> 8), UInt8(truncatingIfNeeded: s)]
-            + noncePrefix + [0]
+        bytes = TLRB.magic + [TLRB.version, 0, 0, 0] + bigEndian(UInt32(segmentSize)) + noncePrefix + [0]
     }
 
     init(parsing bytes: [UInt8], path: String) throws(BlobError) {
@@ -107,9 +65,7 @@ struct BlobHeader: Sendable {
 
     /// prefix ‖ big-endian segment number ‖ last flag.
     func nonce(segment: UInt32, last: Bool) -> AES.GCM.Nonce {
-        let bytes =
-            noncePrefix + [UInt8(segment >> 24), UInt8(truncatingIfNeeded: segment >> 16), UInt8(truncatingIfNeeded: segment >> 8), UInt8(truncatingIfNeeded: segment)]
-            + [last ? 1 : 0]
+        let bytes = noncePrefix + bigEndian(segment) + [last ? 1 : 0]
         // 12 bytes is always a valid GCM nonce.
         return try! AES.GCM.Nonce(data: bytes)
     }
@@ -251,16 +207,57 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
 
 /// Encrypted-at-rest storage for uploaded genome files, in one directory:
 ///
-/// - `blobs/<name>.tlrb`: committed blobs (see ``TLRB`` for the format);
+/// - `blobs/<name>.tlrb`: committed blobs (format below);
 /// - `staging/<name>.part`: uploads being written, or finished but not yet committed.
 ///
-/// The life of an upload: ``makeWriter()``, ``BlobWriter/write(_:)-(UnsafeRawBufferPointer)`` chunk by chunk
+/// The life of an upload: ``makeWriter()``, ``BlobWriter/write(_:)`` chunk by chunk
 /// as they arrive, ``BlobWriter/finish()`` (digest, size, wrapped key), ``StagedBlob/commit(to:)`` (an
 /// atomic rename), and only then the database row holding the name and wrapped key. A crash at any
 /// point leaves a staged file or a blob without a row, and ``sweep(keeping:)`` at the next start
 /// removes both; a row never points at a missing blob.
 ///
 /// A value holding only paths and the master key: `Sendable`, cheap to copy into request handlers.
+///
+/// ## File format: "TLRB" version 1
+///
+/// Every blob has its own random 256-bit data key; the file holds only ciphertext. The data key is
+/// kept beside the blob's name (a database row), wrapped by the master key from configuration, so
+/// that neither the disk alone nor the database alone reveals a genome, and a master key can be
+/// rotated by re-wrapping data keys without rewriting blobs (``rewrapKey(_:name:to:)``).
+///
+/// The plaintext is cut into segments that are sealed one by one with AES-256-GCM, so that a file of
+/// tens of gigabytes is written as a stream and read back at any offset by decrypting only the
+/// segments that hold the requested bytes. Nonces follow the STREAM construction (Hoang, Reyhanitabar,
+/// Rogaway and Vizár 2015, as in Tink's streaming AEAD and age): a counter in the nonce fixes each
+/// segment's place, and a flag marks the last one, so a reader detects changed bytes, reordered or
+/// duplicated segments, segments moved in from another blob, and a file cut short, and it names the
+/// segment that fails.
+///
+/// Layout, a compatibility promise (all integers big-endian):
+///
+/// ```
+/// offset  size  field
+///      0     4  magic "TLRB"
+///      4     1  version, 1
+///      5     3  reserved, zero
+///      8     4  S: plaintext bytes per segment (writers use 1 MiB = 1_048_576; readers accept 1 B ... 16 MiB)
+///     12     7  nonce prefix, random per blob
+///     19     1  reserved, zero
+///     20        segments 0 ..< n, back to back, each ciphertext ‖ 16-byte GCM tag:
+///               segments 0 ..< n-1 hold exactly S plaintext bytes (S + 16 bytes on disk),
+///               segment n-1, the last, holds 0 ... S-1 bytes (16 ... S+15 on disk; empty when the
+///               plaintext size is a multiple of S, including an empty plaintext)
+/// ```
+///
+/// Segment `i` is sealed with the data key, nonce = nonce prefix (7) ‖ UInt32(i) (4) ‖ last flag (1:
+/// 0x01 for segment n-1, else 0x00), and the 20 header bytes as additional authenticated data (so the
+/// header cannot be edited either). Because only the last segment is short, the file size alone gives
+/// n and the plaintext size; a file whose size leaves no room for a final tag has lost its end.
+///
+/// The wrapped data key (base64 text) is 0x01 ‖ 12-byte random nonce ‖ AES-256-GCM ciphertext of the
+/// 32-byte data key under the master key ‖ 16-byte tag, with the additional data "TLRB data key v1 "
+/// followed by the blob's name: a key opens only the blob it was made for, so two database rows with
+/// swapped keys are caught as a key error rather than decrypting nonsense.
 public struct BlobStore: Sendable {
     public let directory: String
     let blobsDirectory: String
@@ -279,7 +276,7 @@ public struct BlobStore: Sendable {
     /// Starts a new blob with a fresh name and data key, in `staging/<name>.part`.
     public func makeWriter() throws(BlobError) -> BlobWriter { try BlobWriter(store: self) }
 
-    /// The committed blob `name` as a ``ReadableFile`` that decrypts on read, for ``VCFFile`` and the
+    /// The committed blob `name` as a ``ReadableFile`` that decrypts on read, for `VCFFile` and the
     /// BGZF readers; its `path` is the blob's path. Damage found later, during a read, surfaces as a
     /// ``BGZFError`` of kind `.io` whose message is the ``BlobError``'s.
     ///
@@ -418,25 +415,26 @@ public final class BlobWriter {
         hasher.update(bufferPointer: bytes)
         size += Int64(bytes.count)
         let segmentSize = TLRB.segmentSize
-        var rest = bytes[...]
+        let base = bytes.baseAddress!
+        var start = 0
         do throws(BlobError) {
             if buffered > 0 {
-                let n = min(segmentSize - buffered, rest.count)
-                (segment.baseAddress! + buffered).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest).baseAddress!, byteCount: n)
+                let n = min(segmentSize - buffered, bytes.count)
+                (segment.baseAddress! + buffered).copyMemory(from: base, byteCount: n)
                 buffered += n
-                rest = rest.dropFirst(n)
+                start = n
                 if buffered == segmentSize {
                     try seal(UnsafeRawBufferPointer(segment), last: false)
                     buffered = 0
                 }
             }
-            while rest.count >= segmentSize {
-                try seal(UnsafeRawBufferPointer(rebasing: rest.prefix(segmentSize)), last: false)
-                rest = rest.dropFirst(segmentSize)
+            while bytes.count - start >= segmentSize {
+                try seal(UnsafeRawBufferPointer(start: base + start, count: segmentSize), last: false)
+                start += segmentSize
             }
-            if !rest.isEmpty {
-                segment.baseAddress!.copyMemory(from: UnsafeRawBufferPointer(rebasing: rest).baseAddress!, byteCount: rest.count)
-                buffered = rest.count
+            if start < bytes.count {
+                segment.baseAddress!.copyMemory(from: base + start, byteCount: bytes.count - start)
+                buffered = bytes.count - start
             }
         } catch {
             state = .failed
@@ -765,6 +763,10 @@ private func deleteIfPresent(_ path: String) throws(BlobError) -> Int {
     if unlink(path) == 0 { return 1 }
     if errno == ENOENT { return 0 }
     throw .io(path: path, operation: "delete", errno: errno)
+}
+
+private func bigEndian(_ value: UInt32) -> [UInt8] {
+    [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
 }
 
 private func randomBytes(_ count: Int) -> [UInt8] {

@@ -186,17 +186,32 @@ public struct JobQueue: Sendable {
         public var sampleNames: [String]
     }
 
-    /// Runs left `running` by a process that died go back to the queue (called at start, before the runner works).
-    /// With several server processes on one PostgreSQL, only runs whose heartbeat is older than `staleAfter` ms
-    /// are taken back.
+    /// How often a running analysis proves it is alive, and how old its last proof may be before another
+    /// process takes the run back.
+    public static let heartbeatInterval: Int64 = 5_000
+    public static let staleAfter: Int64 = 30_000
+
+    /// Runs left `running` by a process that died go back to the queue. On SQLite (one server process by design)
+    /// every running run is taken back at start; on PostgreSQL, shared by several processes, only runs whose
+    /// heartbeat is older than ``staleAfter``, so a live peer's work is never taken from it.
     @discardableResult
-    public func requeueInterrupted(staleAfter: Int64 = 0) async throws -> Int {
-        let cutoff = store.now() - staleAfter
+    public func requeueInterrupted(all: Bool) async throws -> Int {
+        let cutoff = store.now() - Self.staleAfter
         return try await store.database.write { db in
+            let condition: SQLQueryString =
+                all ? "status = 'running'" : "status = 'running' AND COALESCE(heartbeat_at, started_at) <= \(bind: cutoff)"
             let rows = try await db.raw(
-                "UPDATE analysis_runs SET status = 'queued', progress = 0 WHERE status = 'running' AND started_at <= \(bind: cutoff) RETURNING run_id"
+                "UPDATE analysis_runs SET status = 'queued', progress = 0 WHERE \(condition) RETURNING run_id"
             ).all()
             return rows.count
+        }
+    }
+
+    /// Records that `run` is still being worked on.
+    public func heartbeat(_ run: RunID) async throws {
+        let now = store.now()
+        try await store.database.write { db in
+            try await db.raw("UPDATE analysis_runs SET heartbeat_at = \(bind: now) WHERE run_id = \(bind: run.rawValue) AND status = 'running'").run()
         }
     }
 
@@ -211,7 +226,7 @@ public struct JobQueue: Sendable {
             else { return nil }
             var run = try RecordStore.run(row)
             try await db.raw(
-                "UPDATE analysis_runs SET status = 'running', attempts = attempts + 1, started_at = \(bind: now), progress = 0 WHERE run_id = \(bind: run.id.rawValue)"
+                "UPDATE analysis_runs SET status = 'running', attempts = attempts + 1, started_at = \(bind: now), heartbeat_at = \(bind: now), progress = 0 WHERE run_id = \(bind: run.id.rawValue)"
             ).run()
             run.status = .running
             run.attempts += 1

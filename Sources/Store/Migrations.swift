@@ -185,6 +185,11 @@ enum Schema {
                 "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '\(AuditChain.genesis)')",
             ] + appendOnly(engine, tables: ["audit_events", "findings"])
         },
+        // A running analysis proves it is alive, so a server sharing the database can tell a run whose process
+        // died from one that is still working.
+        Migration(name: "0002_run_heartbeat") { _ in
+            ["ALTER TABLE analysis_runs ADD COLUMN heartbeat_at BIGINT"]
+        },
     ]
 
     /// Triggers that refuse UPDATE and DELETE on a table.

@@ -156,7 +156,9 @@ public struct RecordStore: Sendable {
     }
 
     /// The summary shows only what the grant's consent allows the caller to see: counts of withheld categories
-    /// and genomic findings are left out rather than leaked.
+    /// and genomic findings are left out rather than leaked. It lists the five latest runs and the current
+    /// gene-level findings (each genotype result; drug recommendations are at `/findings`). Four queries, as the
+    /// summary is the record's most-read page.
     public func summary(_ grant: AccessGrant, _ id: PatientID) async throws -> Summary {
         try grant.require(.read, .patientSummary, id)
         let consent = grant.consent
@@ -165,11 +167,16 @@ public struct RecordStore: Sendable {
         let showClinical = seesAll || consent.permitsTreatment(.clinical)
         let showMonitoring = seesAll || consent.permitsTreatment(.monitoring)
         return try await database.read { db in
-            guard let patient = try await db.raw("SELECT * FROM patients WHERE patient_id = \(bind: id.rawValue)").first().map(Self.patient) else {
-                throw StoreError.notFound("no patient \(id)")
-            }
-            let consentRow = try await db.raw(
-                "SELECT version FROM consents WHERE patient_id = \(bind: id.rawValue) ORDER BY version DESC LIMIT 1").first()
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT p.*, (SELECT MAX(version) FROM consents c WHERE c.patient_id = p.patient_id) AS consent_version,
+                           (SELECT COUNT(*) FROM datasets d WHERE d.patient_id = p.patient_id) AS dataset_count
+                    FROM patients p WHERE p.patient_id = \(bind: id.rawValue)
+                    """
+                ).first()
+            else { throw StoreError.notFound("no patient \(id)") }
+            let patient = try Self.patient(row)
             var counts: [String: Int] = [:]
             let countRows = try await db.raw(
                 """
@@ -177,31 +184,48 @@ public struct RecordStore: Sendable {
                 GROUP BY entry_type, category
                 """
             ).all()
-            for row in countRows {
-                let type = try row.decode(column: "entry_type", as: String.self)
-                let category = try row.decode(column: "category", as: String.self)
-                let monitoring = category == "monitoring"
+            for countRow in countRows {
+                let type = try countRow.decode(column: "entry_type", as: String.self)
+                let monitoring = try countRow.decode(column: "category", as: String.self) == "monitoring"
                 if monitoring ? !showMonitoring : !showClinical { continue }
-                let key = monitoring ? "monitoring" : type
-                counts[key, default: 0] += Int(try row.decode(column: "n", as: Int64.self))
+                counts[monitoring ? "monitoring" : type, default: 0] += Int(try countRow.decode(column: "n", as: Int64.self))
             }
             var runs: [AnalysisRun] = []
             var findings: [FindingSummary] = []
             if showGenomic {
-                counts["datasets"] = Int(
-                    try await db.raw("SELECT COUNT(*) AS n FROM datasets WHERE patient_id = \(bind: id.rawValue)").first()?
-                        .decode(column: "n", as: Int64.self) ?? 0)
-                runs = try await db.raw(
-                    "SELECT * FROM analysis_runs WHERE patient_id = \(bind: id.rawValue) ORDER BY created_at DESC, run_id LIMIT 10"
+                counts["datasets"] = Int(try row.decode(column: "dataset_count", as: Int64.self))
+                let allRuns = try await db.raw(
+                    "SELECT * FROM analysis_runs WHERE patient_id = \(bind: id.rawValue) ORDER BY created_at DESC, run_id"
                 ).all().map(Self.run)
-                findings = try await db.raw(Self.currentFindingsQuery(id, columns: "f.finding_id, f.kind, f.subject, f.summary, f.created_at", limit: 200))
-                    .all().map(Self.findingSummary)
+                runs = Array(allRuns.prefix(5))
+                let current = Self.currentRuns(allRuns)
+                if !current.isEmpty {
+                    var query: SQLQueryString = """
+                        SELECT finding_id, kind, subject, summary, created_at FROM findings
+                        WHERE patient_id = \(bind: id.rawValue) AND kind LIKE '%.gene' AND run_id IN (
+                        """
+                    for (index, run) in current.enumerated() {
+                        query.appendInterpolation((index == 0 ? "\(bind: run.rawValue)" : ", \(bind: run.rawValue)") as SQLQueryString)
+                    }
+                    query.appendLiteral(") ORDER BY kind, subject, finding_id LIMIT 500")
+                    findings = try await db.raw(query).all().map(Self.findingSummary)
+                }
             }
             return Summary(
-                patient: patient, consent: consent,
-                consentVersion: Int(try consentRow?.decode(column: "version", as: Int64.self) ?? 0), counts: counts, runs: runs,
-                findings: findings)
+                patient: patient, consent: consent, consentVersion: Int(try row.decode(column: "consent_version", as: Int64?.self) ?? 0),
+                counts: counts, runs: runs, findings: findings)
         }
+    }
+
+    /// The latest succeeded run per dataset and analyser: the runs whose findings are current.
+    static func currentRuns(_ runs: [AnalysisRun]) -> [RunID] {
+        var latest: [String: AnalysisRun] = [:]
+        for run in runs where run.status == .succeeded {
+            let key = run.datasetID.rawValue + "\u{1F}" + run.analyser
+            if let seen = latest[key], (seen.finishedAt ?? 0, seen.id.rawValue) >= (run.finishedAt ?? 0, run.id.rawValue) { continue }
+            latest[key] = run
+        }
+        return latest.values.map(\.id).sorted()
     }
 
     /// Findings of each analyser's latest succeeded run per dataset: older runs' findings stay stored (immutable,
@@ -408,7 +432,7 @@ public struct RecordStore: Sendable {
             }
             let role = try row.decode(column: "role", as: String.self)
             guard role == Role.clinician.rawValue || role == Role.geneticCounsellor.rawValue else {
-                throw StoreError.invalid(field: "userId", message: "care teams hold clinicians and genetic counsellors, not \(role) accounts")
+                throw StoreError.invalid(field: "userID", message: "care teams hold clinicians and genetic counsellors, not \(role) accounts")
             }
             let existing = try await db.raw(
                 "SELECT 1 AS x FROM care_team_members WHERE patient_id = \(bind: id.rawValue) AND user_id = \(bind: user.rawValue)").first()

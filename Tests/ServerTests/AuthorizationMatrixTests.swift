@@ -58,7 +58,7 @@ import Testing
             Route(method: .get, path: x + "/consent", allowed: care, resource: .consent),
             Route(method: .put, path: x + "/consent", body: "{CONSENT}", allowed: care, resource: .consent),
             Route(method: .get, path: x + "/care-team", allowed: care.union([.administrator]), resource: .careTeam),
-            Route(method: .post, path: x + "/care-team", body: #"{"userId":"{EXTRA}"}"#, allowed: [.administrator], resource: .careTeam),
+            Route(method: .post, path: x + "/care-team", body: #"{"userID":"{EXTRA}"}"#, allowed: [.administrator], resource: .careTeam),
             Route(method: .get, path: x + "/audit", allowed: [.patientSelf, .administrator], resource: .patientAudit),
             Route(method: .get, path: x + "/datasets", allowed: care, allowedWithheld: [.patientSelf], resource: .genomicData),
             Route(method: .get, path: x + "/runs", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Server benchmarks (issue #4 targets): authenticated patient-summary reads with wrk, on SQLite and on
+# PostgreSQL, and genome upload throughput (streamed, encrypted, digested, then checked line by line).
+#
+#   scripts/bench_server.sh [BINARY] [POSTGRES_URL]
+#
+# Each wrk run is 15 s after a 5 s warm-up, repeated 3 times; the median is reported. The server and wrk
+# share the machine's 2 cores. Every read is authorised, audited (hash-chained, committed before the answer)
+# and runs 5 queries.
+set -euo pipefail
+BIN=${1:-.build/release/tailor}
+PGURL=${2:-}
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-15}
+CONNECTIONS=${CONNECTIONS:-16}
+work=$(mktemp -d /tmp/tailor-bench.XXXXXX)
+server_pid=
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_server() { # $1 = data dir, $2 = database (optional)
+  local args=(serve --demo --port 0 --data "$1")
+  [ -n "${2:-}" ] && args+=(--database "$2")
+  TAILOR_BCRYPT_COST=10 TAILOR_LOG_LEVEL=warning TAILOR_ADMIN_PASSWORD=bench-admin-1 "$BIN" "${args[@]}" > "$1.out" 2> "$1.err" &
+  server_pid=$!
+  for _ in $(seq 1 600); do
+    port=$(grep -oE 'listening on http://[^:]+:[0-9]+' "$1.out" 2>/dev/null | grep -oE '[0-9]+$' || true)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "server did not start"; cat "$1.err"; exit 1; }
+  base="http://127.0.0.1:$port"
+  token=$(curl -s "$base/api/v1/auth/login" -H 'content-type: application/json' -d '{"username":"clinician","password":"demo-clinician"}' \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+}
+
+stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
+
+reads() { # $1 = label
+  local url="$base/api/v1/patients/pat_demo-alex"
+  curl -sf "$url" -H "Authorization: Bearer $token" > /dev/null
+  wrk -t2 -c"$CONNECTIONS" -d5s -H "Authorization: Bearer $token" "$url" > /dev/null
+  local results=()
+  for i in $(seq 1 "$RUNS"); do
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $token" "$url")
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+    non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+    echo "  $1 run $i: $rps req/s, p99 $p99${non2xx:+, NON-2XX $non2xx}"
+    results+=("$rps $p99")
+  done
+  printf '%s\n' "${results[@]}" | sort -n | awk -v label="$1" '{a[NR]=$0} END {split(a[int((NR+1)/2)], m, " "); printf "%s median: %s req/s, p99 %s\n", label, m[1], m[2]}'
+}
+
+echo "== patient-summary reads (wrk -t2 -c$CONNECTIONS, ${DURATION}s x $RUNS)"
+start_server "$work/sqlite"
+reads "SQLite"
+stop_server
+if [ -n "$PGURL" ]; then
+  start_server "$work/postgres" "$PGURL"
+  reads "PostgreSQL"
+  stop_server
+fi
+
+echo "== genome upload (streamed, encrypted, SHA-256, then every line checked), vs sha256sum of the same file"
+python3 - "$work/genome.vcf" <<'PY'
+import sys
+with open(sys.argv[1], "w") as out:
+    out.write("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=248956422>\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n")
+    out.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n")
+    line = "chr1\t{}\trs{}\tA\tG\t60\tPASS\tDP=31;AF=0.5;MQ=60\tGT\t0/1\n"
+    block = []
+    for i in range(1, 12_000_001):
+        block.append(line.format(i * 20, i))
+        if len(block) == 200_000:
+            out.write("".join(block)); block = []
+    out.write("".join(block))
+PY
+size=$(stat -c %s "$work/genome.vcf")
+start_server "$work/upload"
+for i in $(seq 1 "$RUNS"); do
+  t=$(curl -s -o "$work/upload.json" -w '%{time_total}' -X POST "$base/api/v1/patients/pat_demo-alex/datasets?kind=germline_vcf&filename=g.vcf" \
+    -H "Authorization: Bearer $token" -H 'content-type: application/octet-stream' --data-binary @"$work/genome.vcf")
+  grep -q '"dataset"' "$work/upload.json" || { cat "$work/upload.json"; exit 1; }
+  s=$( { /usr/bin/time -f %e sha256sum "$work/genome.vcf" > /dev/null; } 2>&1 )
+  echo "  run $i: $(python3 -c "print(f'{$size/1e6:.0f} MB in {$t:.2f} s = {$size/1e6/$t:.0f} MB/s; sha256sum alone {$s:.2f} s = {$size/1e6/$s:.0f} MB/s')")"
+done
+stop_server

@@ -171,25 +171,19 @@ public struct RecordStore: Sendable {
                 let row = try await db.raw(
                     """
                     SELECT p.*, (SELECT MAX(version) FROM consents c WHERE c.patient_id = p.patient_id) AS consent_version,
-                           (SELECT COUNT(*) FROM datasets d WHERE d.patient_id = p.patient_id) AS dataset_count
+                           (SELECT COUNT(*) FROM datasets d WHERE d.patient_id = p.patient_id) AS dataset_count,
+                           \(unsafeRaw: Self.entryCountColumns)
                     FROM patients p WHERE p.patient_id = \(bind: id.rawValue)
                     """
                 ).first()
             else { throw StoreError.notFound("no patient \(id)") }
             let patient = try Self.patient(row)
             var counts: [String: Int] = [:]
-            let countRows = try await db.raw(
-                """
-                SELECT entry_type, category, COUNT(*) AS n FROM clinical_entries WHERE patient_id = \(bind: id.rawValue)
-                GROUP BY entry_type, category
-                """
-            ).all()
-            for countRow in countRows {
-                let type = try countRow.decode(column: "entry_type", as: String.self)
-                let monitoring = try countRow.decode(column: "category", as: String.self) == "monitoring"
-                if monitoring ? !showMonitoring : !showClinical { continue }
-                counts[monitoring ? "monitoring" : type, default: 0] += Int(try countRow.decode(column: "n", as: Int64.self))
+            if showMonitoring { counts["monitoring"] = Int(try row.decode(column: "n_monitoring", as: Int64.self)) }
+            if showClinical {
+                for type in EntryType.allCases { counts[type.rawValue] = Int(try row.decode(column: "n_\(type.rawValue)", as: Int64.self)) }
             }
+            counts = counts.filter { $0.value > 0 }
             var runs: [AnalysisRun] = []
             var findings: [FindingSummary] = []
             if showGenomic {
@@ -216,6 +210,13 @@ public struct RecordStore: Sendable {
                 counts: counts, runs: runs, findings: findings)
         }
     }
+
+    /// One count column per entry type (monitoring readings apart), so the summary's counts come with its first query.
+    static let entryCountColumns: String =
+        (EntryType.allCases.map { type in
+            "(SELECT COUNT(*) FROM clinical_entries e WHERE e.patient_id = p.patient_id AND e.entry_type = '\(type.rawValue)' AND e.category <> 'monitoring') AS n_\(type.rawValue)"
+        } + ["(SELECT COUNT(*) FROM clinical_entries e WHERE e.patient_id = p.patient_id AND e.category = 'monitoring') AS n_monitoring"])
+        .joined(separator: ",\n")
 
     /// The latest succeeded run per dataset and analyser: the runs whose findings are current.
     static func currentRuns(_ runs: [AnalysisRun]) -> [RunID] {

@@ -179,7 +179,7 @@ counsellor=$(printf '%s' "$users" | "$PY" -c \
 #    schema-valid body is properly refused with 422.
 #  - pgxAggregate: `use=DUO:0000007` needs `disease`, a dependency between two query parameters that OpenAPI
 #    parameters cannot state; the server's 400 for it is correct.
-#  - createUser: `patientId` must name an existing patient (422 otherwise), and a patient account must name one
+#  - createUser: `patientID` must name an existing patient (422 otherwise), and a patient account must name one
 #    while other roles must not; a generated ID names no patient.
 #  - addToCareTeam: only a clinician's or genetic counsellor's account may join (422 otherwise), a property of the
 #    account the ID names; stateful runs pass IDs of accounts they created with other roles.
@@ -196,7 +196,7 @@ counsellor = { values = [$counsellor] }
 "path.runID" = { dictionary = "runs", probability = 0.6 }
 "path.findingID" = { dictionary = "findings", probability = 0.6 }
 "path.userID" = { dictionary = "counsellor", probability = 0.5 }
-"body.userId" = { dictionary = "staff", probability = 0.6 }
+"body.userID" = { dictionary = "staff", probability = 0.6 }
 
 [[operations]]
 include-operation-id = "uploadDataset"
@@ -231,7 +231,7 @@ run_as() {
     ${EXCLUDE_ARGS[@]+"${EXCLUDE_ARGS[@]}"} -H "Authorization: Bearer $token"
     --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 1 --request-timeout 30 --no-color
     --report junit --report-junit-path "$report_dir/$role.xml")
-  echo "\$ st ${args[*]}" | sed -E 's/Bearer [^ ]+/Bearer <token>/'
+  { printf '$ st'; printf ' %q' "${args[@]}"; echo; } | sed -E 's/Bearer\\ [^ ]+/Bearer\\ <token>/'
   (cd "$work" && "$ST" "${args[@]}")
   local status=$?
   set -e
@@ -275,8 +275,8 @@ fi
 
 # A 5xx is already a failure above; this also names the server's own record of any.
 if grep -q 'request failed' "$work/server.log"; then
-  echo "server log: requests that failed with a server error:"
-  grep 'request failed' "$work/server.log" | head -n 20
+  echo "server log: requests that failed with a server error (count, error):"
+  grep 'request failed' "$work/server.log" | sed -E 's/^.*error=//; s/ hb\.request\.id=[^ ]*//' | sort | uniq -c | sort -rn | head -n 20
   failed=1
 fi
 

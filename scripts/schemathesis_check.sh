@@ -21,6 +21,8 @@
 #   SCHEMATHESIS_VERSION       version pip installs when no schemathesis is given (default 4.32.5)
 #   SCHEMATHESIS_REPORT_DIR    where the JUnit reports go (default: in the temporary folder, kept on failure)
 #   SCHEMATHESIS_EXTRA_EXCLUDE more checks to skip, comma-separated
+#   SCHEMATHESIS_DATABASE_URL  an empty PostgreSQL database (postgres://…) to run against instead of SQLite in the
+#                              temporary folder; it must be empty, as the demo and the fixed password load only there
 #   STARTUP_TIMEOUT            seconds to wait for the server (default 180)
 set -euo pipefail
 
@@ -46,6 +48,7 @@ EXCLUDE_ARGS=()
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tailor-schemathesis.XXXXXX")
 server_pid=""
+st_pid=""
 keep_work=0
 
 stop_server() {
@@ -61,6 +64,10 @@ stop_server() {
 
 cleanup() {
   local status=$?
+  if [ -n "$st_pid" ] && kill -0 "$st_pid" 2>/dev/null; then
+    kill -TERM "$st_pid" 2>/dev/null || true
+    wait "$st_pid" 2>/dev/null || true
+  fi
   stop_server
   if [ "$keep_work" = 1 ] || [ "$status" -ne 0 ]; then
     echo "kept $work (server log: $work/server.log)" >&2
@@ -92,12 +99,16 @@ echo "== $("$ST" --version)"
 # --- server
 echo "== starting $TAILOR serve --demo"
 mkdir -p "$work/data"
+: > "$work/server.log"
+database_args=()
+[ -n "${SCHEMATHESIS_DATABASE_URL:-}" ] && database_args=(--database "$SCHEMATHESIS_DATABASE_URL")
 (
   cd "$work"
-  # A fresh SQLite database in the temporary folder, whatever the environment points at.
-  unset TAILOR_DATABASE_URL TAILOR_HOST TAILOR_PORT TAILOR_DATA
+  # A fresh database (SQLite in the temporary folder unless one is given), whatever the environment points at;
+  # plain-text logs, which the checks below read.
+  unset TAILOR_DATABASE_URL TAILOR_HOST TAILOR_PORT TAILOR_DATA TAILOR_LOG_FORMAT TAILOR_ADMIN_PASSWORD
   exec env TAILOR_BCRYPT_COST=4 TAILOR_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
-    "$TAILOR" serve --demo --host 127.0.0.1 --port 0 --data "$work/data" > "$work/server.log" 2>&1
+    "$TAILOR" serve --demo --host 127.0.0.1 --port 0 --data "$work/data" ${database_args[@]+"${database_args[@]}"} > "$work/server.log" 2>&1
 ) &
 server_pid=$!
 
@@ -232,8 +243,12 @@ run_as() {
     --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 1 --request-timeout 30 --no-color
     --report junit --report-junit-path "$report_dir/$role.xml")
   { printf '$ st'; printf ' %q' "${args[@]}"; echo; } | sed -E 's/Bearer\\ [^ ]+/Bearer\\ <token>/'
-  (cd "$work" && "$ST" "${args[@]}")
+  # In the background and waited for, so a signal to this script is handled at once (the trap stops it too).
+  (cd "$work" && exec "$ST" "${args[@]}") &
+  st_pid=$!
+  wait "$st_pid"
   local status=$?
+  st_pid=""
   set -e
   if [ "$status" -ne 0 ]; then
     echo "== schemathesis as $role: FAILED (exit $status)"
@@ -276,7 +291,7 @@ fi
 # A 5xx is already a failure above; this also names the server's own record of any.
 if grep -q 'request failed' "$work/server.log"; then
   echo "server log: requests that failed with a server error (count, error):"
-  grep 'request failed' "$work/server.log" | sed -E 's/^.*error=//; s/ hb\.request\.id=[^ ]*//' | sort | uniq -c | sort -rn | head -n 20
+  grep 'request failed' "$work/server.log" | sed -E 's/^.*error=//; s/ hb\.request\.id=[^ ]*//' | cut -c1-200 | sort | uniq -c | sort -rn | head -n 20
   failed=1
 fi
 

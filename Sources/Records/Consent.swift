@@ -103,6 +103,25 @@ public struct ConsentDirective: Sendable, Hashable, Codable {
     /// implied consent to treatment), never for research (research is opt-in), and no secondary findings.
     public static let `default` = ConsentDirective()
 
+    private enum CodingKeys: String, CodingKey { case treatment, researchUses, researchCategories, secondaryFindings }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        treatment = try container.decode(Set<DataCategory>.self, forKey: .treatment)
+        researchUses = try container.decode([ResearchUse].self, forKey: .researchUses)
+        researchCategories = try container.decode(Set<DataCategory>.self, forKey: .researchCategories)
+        secondaryFindings = try container.decode(Bool.self, forKey: .secondaryFindings)
+    }
+
+    /// Categories are written in a fixed order (genomic, clinical, monitoring), so the same consent is the same JSON.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(DataCategory.allCases.filter(treatment.contains), forKey: .treatment)
+        try container.encode(researchUses, forKey: .researchUses)
+        try container.encode(DataCategory.allCases.filter(researchCategories.contains), forKey: .researchCategories)
+        try container.encode(secondaryFindings, forKey: .secondaryFindings)
+    }
+
     /// Whether the care team may use `category` in this patient's care.
     public func permitsTreatment(_ category: DataCategory) -> Bool { treatment.contains(category) }
 

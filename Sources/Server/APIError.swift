@@ -127,6 +127,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // No route for this method: if the path is known under other methods, say which (405 + Allow).
+            if let methods = RouteTable.shared.methods(for: request.uri.path), !methods.contains(request.method.rawValue) {
+                var api = APIError(.methodNotAllowed, "method_not_allowed", "\(request.method.rawValue) is not supported here; use \(methods.joined(separator: ", "))")
+                api.headers[.allow] = methods.joined(separator: ", ")
+                return try api.response(from: request, context: context)
+            }
+            return try APIError.from(error).response(from: request, context: context)
         } catch {
             let api = APIError.from(error)
             if api.status == .internalServerError {

@@ -38,7 +38,8 @@ extension Request {
 
     func string(_ name: String, maxLength: Int = 200) throws -> String? {
         guard let text = uri.queryParameters[Substring(name)] else { return nil }
-        guard !text.isEmpty, text.count <= maxLength else {
+        guard !text.contains("\0") else { throw APIError.badRequest("query parameter '\(name)' contains a NUL character", field: name) }
+        guard !text.isEmpty, text.unicodeScalars.count <= maxLength else {
             throw APIError.badRequest("query parameter '\(name)' must be 1–\(maxLength) characters", field: name)
         }
         return String(text)
@@ -64,11 +65,35 @@ extension Request {
         } catch {
             throw APIError(.contentTooLarge, "too_large", "the JSON body is larger than \(context.maxUploadSize) bytes")
         }
+        // No text field may hold NUL (PostgreSQL cannot store it, and no clinical text needs it).
+        if Self.containsEscapedNUL(buffer.readableBytesView) {
+            throw APIError.unprocessable("invalid_field", "strings may not contain the NUL character (\\u0000)")
+        }
         do {
             return try JSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw APIError.decoding(error)
         }
+    }
+}
+
+extension Request {
+    /// Whether JSON text holds `\u0000` (an escaped NUL; a raw NUL byte is already invalid JSON).
+    static func containsEscapedNUL(_ bytes: some Collection<UInt8>) -> Bool {
+        let text = Array(bytes)
+        guard text.count >= 6 else { return false }
+        var index = 0
+        while index + 5 < text.count {
+            if text[index] == 0x5C {  // backslash: look at what it escapes, then skip past it
+                if text[index + 1] == 0x75, text[index + 2] == 0x30, text[index + 3] == 0x30, text[index + 4] == 0x30, text[index + 5] == 0x30 {
+                    return true
+                }
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        return false
     }
 }
 
@@ -201,6 +226,16 @@ enum APIRoutes {
             } else if let index = body.entries.firstIndex(where: { $0.category == "monitoring" }) {
                 throw APIError.unprocessable(
                     "invalid_field", "entries[\(index)].category: post monitoring readings to /monitoring", field: "entries[\(index)].category")
+            }
+            let principal = try context.requirePrincipal()
+            if !monitoring, principal.role == .patient, let index = body.entries.firstIndex(where: { $0.type != .factor }) {
+                // Patients report factors; diagnoses, results and prescriptions come from their care team.
+                try await env.gate.recordEvent(
+                    actor: principal.userID.rawValue, role: principal.role.rawValue, action: Action.write.rawValue,
+                    resource: Resource.clinicalRecord.rawValue, patientID: id, outcome: .deny,
+                    reason: "patients record factors; \(body.entries[index].type.rawValue) entries come from the care team", requestID: context.id,
+                    purpose: .patientRequest)
+                throw APIError(.forbidden, "forbidden", "access denied: patients record factors and monitoring readings; \(body.entries[index].type.rawValue) entries come from the care team")
             }
             let grant = try await env.grant(context, .write, monitoring ? .monitoring : .clinicalRecord, patient: id)
             let stored = try await env.store.addEntries(grant, patient: id, body.entries)
@@ -378,7 +413,7 @@ enum APIRoutes {
 
         // MARK: Research
         api.get("research/pgx") { request, context -> Response in
-            guard let gene = try request.string("gene", maxLength: 32), gene.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            guard let gene = try request.string("gene", maxLength: 32), gene.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-") }) else {
                 throw APIError.badRequest("query parameter 'gene' is required (a gene symbol such as CYP2C19)", field: "gene")
             }
             let groupBy = try request.string("groupBy", maxLength: 16) ?? "phenotype"
@@ -417,7 +452,7 @@ struct AuditPage: Encodable {
 /// Minimum password rules (NIST SP 800-63B: length over composition).
 enum PasswordRules {
     static func check(_ password: String) throws {
-        guard (10...200).contains(password.count) else {
+        guard (10...200).contains(password.unicodeScalars.count) else {
             throw APIError.unprocessable("weak_password", "password: use 10–200 characters", field: "password")
         }
     }

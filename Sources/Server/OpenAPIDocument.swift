@@ -10,3 +10,33 @@ enum OpenAPIDocument {
         return Array(data)
     }()
 }
+
+/// The routes the document declares, for answering a known path asked with an undeclared method with
+/// 405 and an `Allow` header (the router itself only knows "no route": 404).
+struct RouteTable: Sendable {
+    /// Path templates split into segments (`{x}` matches any one segment) with their methods.
+    let routes: [(segments: [Substring], methods: [String])]
+
+    static let shared = RouteTable(document: OpenAPIDocument.bytes)
+
+    init(document: [UInt8]) {
+        let object = (try? JSONSerialization.jsonObject(with: Data(document))) as? [String: Any]
+        let paths = object?["paths"] as? [String: Any] ?? [:]
+        let verbs = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
+        routes = paths.map { path, item in
+            let methods = ((item as? [String: Any])?.keys.filter(verbs.contains) ?? []).map { $0.uppercased() }.sorted()
+            return (path.split(separator: "/"), methods)
+        }
+    }
+
+    /// The methods declared for `path`, or `nil` when no declared path matches it.
+    func methods(for path: String) -> [String]? {
+        let parts = path.split(separator: "/")
+        let matching = routes.filter { route in
+            route.segments.count == parts.count
+                && zip(route.segments, parts).allSatisfy { template, part in template.hasPrefix("{") || template == part }
+        }
+        guard !matching.isEmpty else { return nil }
+        return Array(Set(matching.flatMap(\.methods))).sorted()
+    }
+}

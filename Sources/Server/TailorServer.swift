@@ -58,9 +58,10 @@ public struct TailorServer: Sendable {
     /// The router with every route; tests drive it in process.
     public func router() -> Router<TailorContext> {
         let router = Router(context: TailorContext.self)
+        // Metrics outermost, so they record the status the client got (errors are turned into responses inside).
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LogRequestsMiddleware(.debug))
-        router.add(middleware: MetricsMiddleware())
         router.add(middleware: AuthMiddleware(authenticator: authenticator))
         let env = APIEnvironment(
             gate: gate, store: store, authenticator: authenticator, breakGlassMillis: Int64(configuration.breakGlassMinutes) * 60_000)

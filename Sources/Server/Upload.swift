@@ -165,7 +165,15 @@ struct UploadRoute {
         }
         let records: Int
         do {
-            let (count, _) = try await vcf.scan(initial: 0, record: { (count: inout Int, _: VCFRecordView) throws(VCFError) in count += 1 }, merge: { $0 += $1 })
+            // Every record's genotypes are decoded too: a GT naming an allele the record lacks is refused now, not
+            // discovered by the analysis later.
+            let scanHeader = header
+            let (count, _) = try await vcf.scan(
+                initial: 0,
+                record: { (count: inout Int, view: VCFRecordView) throws(VCFError) in
+                    _ = try view.genotypes(header: scanHeader)
+                    count += 1
+                }, merge: { $0 += $1 })
             records = count
         } catch {
             throw APIError.unprocessable("invalid_vcf", Self.describe(error, filename: filename), field: "body")

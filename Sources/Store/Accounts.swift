@@ -20,11 +20,13 @@ extension RecordStore {
 
         public func validated() throws(StoreError) -> NewUser {
             var copy = self
-            copy.username = username.trimmingCharacters(in: .whitespaces).lowercased()
-            guard (3...64).contains(copy.username.count),
-                copy.username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@".contains($0)) })
+            let trimmed = username.trimmingCharacters(in: .whitespaces)
+            // Checked before lower-casing, so a look-alike (the Kelvin sign) cannot become an ASCII name.
+            guard (3...64).contains(trimmed.unicodeScalars.count),
+                trimmed.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-@".unicodeScalars.contains($0)) })
             else { throw .invalid(field: "username", message: "3–64 characters: letters, digits, . _ - @") }
-            guard (1...200).contains(displayName.count) else { throw .invalid(field: "displayName", message: "must be 1–200 characters") }
+            copy.username = trimmed.lowercased()
+            guard (1...200).contains(displayName.unicodeScalars.count) else { throw .invalid(field: "displayName", message: "must be 1–200 characters") }
             if role == .patient, patientID == nil { throw .invalid(field: "patientID", message: "a patient account names its patient record") }
             if role != .patient, patientID != nil { throw .invalid(field: "patientID", message: "only patient accounts belong to a patient record") }
             return copy

@@ -48,15 +48,15 @@ public struct RecordStore: Sendable {
             var copy = self
             copy.givenName = givenName.trimmingCharacters(in: .whitespacesAndNewlines)
             copy.familyName = familyName.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(copy.givenName.count) else { throw .invalid(field: "givenName", message: "must be 1–200 characters") }
-            guard (1...200).contains(copy.familyName.count) else { throw .invalid(field: "familyName", message: "must be 1–200 characters") }
+            guard (1...200).contains(copy.givenName.unicodeScalars.count) else { throw .invalid(field: "givenName", message: "must be 1–200 characters") }
+            guard (1...200).contains(copy.familyName.unicodeScalars.count) else { throw .invalid(field: "familyName", message: "must be 1–200 characters") }
             guard ["female", "male", "other", "unknown"].contains(sex) else {
                 throw .invalid(field: "sex", message: "must be one of female, male, other, unknown")
             }
             if let birthDate, !Validation.isISODate(birthDate) {
                 throw .invalid(field: "birthDate", message: "must be a date YYYY-MM-DD")
             }
-            if let mrn, !(1...64).contains(mrn.count) { throw .invalid(field: "mrn", message: "must be 1–64 characters") }
+            if let mrn, !(1...64).contains(mrn.unicodeScalars.count) { throw .invalid(field: "mrn", message: "must be 1–64 characters") }
             return copy
         }
     }
@@ -117,7 +117,7 @@ public struct RecordStore: Sendable {
             var query: SQLQueryString
             switch principal.role {
             case .patient:
-                query = "SELECT * FROM patients WHERE patient_id = \(bind: principal.patientID?.rawValue ?? "")"
+                query = "SELECT * FROM patients p WHERE p.patient_id = \(bind: principal.patientID?.rawValue ?? "")"
             case .clinician, .geneticCounsellor:
                 query = """
                     SELECT p.* FROM patients p JOIN care_team_members c ON c.patient_id = p.patient_id
@@ -279,13 +279,13 @@ public struct RecordStore: Sendable {
 
         public func validated() throws(StoreError) -> NewEntry {
             for (field, value, limit) in [("category", category, 64), ("system", system, 256), ("code", code, 128)] {
-                guard (1...limit).contains(value.count) else { throw .invalid(field: field, message: "must be 1–\(limit) characters") }
+                guard (1...limit).contains(value.unicodeScalars.count) else { throw .invalid(field: field, message: "must be 1–\(limit) characters") }
             }
-            if let display, display.count > 500 { throw .invalid(field: "display", message: "must be at most 500 characters") }
-            if let valueText, valueText.count > 4000 { throw .invalid(field: "valueText", message: "must be at most 4000 characters") }
+            if let display, display.unicodeScalars.count > 500 { throw .invalid(field: "display", message: "must be at most 500 characters") }
+            if let valueText, valueText.unicodeScalars.count > 4000 { throw .invalid(field: "valueText", message: "must be at most 4000 characters") }
             if let valueNumber, !valueNumber.isFinite { throw .invalid(field: "valueNumber", message: "must be a finite number") }
-            if let unit, unit.count > 64 { throw .invalid(field: "unit", message: "must be at most 64 characters") }
-            if let status, status.count > 32 { throw .invalid(field: "status", message: "must be at most 32 characters") }
+            if let unit, unit.unicodeScalars.count > 64 { throw .invalid(field: "unit", message: "must be at most 64 characters") }
+            if let status, status.unicodeScalars.count > 32 { throw .invalid(field: "status", message: "must be at most 32 characters") }
             if type == .phenotype {
                 guard Validation.isHPO(code) else { throw .invalid(field: "code", message: "a phenotype needs an HPO term like HP:0001250") }
             }
@@ -468,7 +468,7 @@ public struct RecordStore: Sendable {
     public func breakGlass(_ grant: AccessGrant, patient id: PatientID, reason: String, duration: Int64) async throws -> BreakGlassGrant {
         try grant.require(.write, .breakGlass, id)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (10...1000).contains(reason.count) else {
+        guard (10...1000).contains(reason.unicodeScalars.count) else {
             throw StoreError.invalid(field: "reason", message: "say why emergency access is needed (10–1000 characters)")
         }
         let stamp = now()
@@ -584,13 +584,18 @@ public struct RecordStore: Sendable {
 
 /// Small syntactic checks shared by the store's validators.
 enum Validation {
-    /// `YYYY-MM-DD` with a plausible month and day.
+    /// `YYYY-MM-DD`: digits only, a real calendar day (leap years included), years 1800–2200.
     static func isISODate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D,
+            bytes.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || (0x30...0x39).contains($0.element) })
         else { return false }
-        return (1800...2200).contains(year) && (1...12).contains(month) && (1...31).contains(day)
+        func number(_ range: Range<Int>) -> Int { bytes[range].reduce(0) { $0 * 10 + Int($1 - 0x30) } }
+        let (year, month, day) = (number(0..<4), number(5..<7), number(8..<10))
+        guard (1800...2200).contains(year), (1...12).contains(month) else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return (1...days).contains(day)
     }
 
     /// `HP:` followed by seven digits.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Server
+import Hummingbird
+@testable import Server
 import Store
 import Testing
 
@@ -52,5 +53,20 @@ import Testing
     @Test func passwordsAreRedactedFromDatabaseDescriptions() throws {
         let location = try DatabaseLocation(parsing: "postgres://tailor:secret@db:5432/tailor")
         #expect(!location.description.contains("secret"))
+    }
+}
+
+@Suite struct RequestCheckTests {
+    @Test(arguments: [
+        (#"{"a":"x\u0000y"}"#, true), (#"{"a":"\\u0000"}"#, false), (#"{"a":"\\\u0000"}"#, true), (#"{"a":"\u00001"}"#, true), (#"{"a":"u0000"}"#, false),
+    ])
+    func escapedNUL(json: String, found: Bool) {
+        #expect(Request.containsEscapedNUL(Array(json.utf8)) == found, "\(json)")
+    }
+
+    @Test func routeTableKnowsTheDocumentedPaths() {
+        #expect(RouteTable.shared.methods(for: "/api/v1/patients") == ["GET", "POST"])
+        #expect(RouteTable.shared.methods(for: "/api/v1/patients/pat_x/consent") == ["GET", "PUT"])
+        #expect(RouteTable.shared.methods(for: "/api/v1/nowhere") == nil)
     }
 }

@@ -90,6 +90,7 @@ import Testing
         arguments: [
             ("malformed", "invalid_vcf", 422), ("grch37", "wrong_build", 422), ("notvcf", "invalid_vcf", 422), ("empty", "empty_file", 422),
             ("twosamples", "choose_sample", 422), ("unknownsample", "unknown_sample", 422), ("oversized", "too_large", 413),
+            ("badgenotype", "invalid_vcf", 422),
         ])
     func rejected(kind: String, code: String, status: Int) async throws {
         let cast = try await Self.cast(maxUpload: kind == "oversized" ? 2000 : 64 << 20)
@@ -107,6 +108,11 @@ import Testing
             // No contig lengths, and a reference line naming GRCh37 (hg19).
             text = text.split(separator: "\n").filter { !$0.hasPrefix("##contig") }.joined(separator: "\n") + "\n"
             text = text.replacingOccurrences(of: "##reference=GRCh38", with: "##reference=file:///refs/hg19.fa")
+        case "badgenotype":
+            // A genotype naming an allele the record does not have (found by schemathesis: it used to pass the check).
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            lines[25] = lines[25].replacingOccurrences(of: #"\t[0-9]/[0-9]$"#, with: "\t0/7", options: .regularExpression)
+            text = lines.joined(separator: "\n")
         case "notvcf":
             text = "hello, this is not a genome\n"
         case "empty":
@@ -228,6 +234,20 @@ import Testing
             let last = try #require(try await harness.lastAudit())
             #expect(last.record.action == "login")
             #expect(last.record.outcome == .deny)
+            // Found by schemathesis: a NUL in any string (PostgreSQL cannot store it), a calendar-impossible date, an
+            // undeclared method on a known path (405 with Allow), a patient's own directory page.
+            let nul = try await client.call(.post, "/api/v1/patients", token: token, json: #"{"givenName":"A\u0000B","familyName":"x"}"#)
+            #expect(nul.status == .unprocessableContent && nul.errorCode == "invalid_field", "\(nul.text)")
+            let nulQuery = try await client.call(.get, "/api/v1/patients?after=a%00b", token: token)
+            #expect(nulQuery.status == .badRequest, "\(nulQuery.text)")
+            let february = try await client.call(.post, "/api/v1/patients", token: token, json: #"{"givenName":"A","familyName":"B","birthDate":"2000-02-31"}"#)
+            #expect(february.status == .unprocessableContent, "\(february.text)")
+            let trace = try await client.execute(uri: "/health", method: .put)
+            #expect(trace.status == .methodNotAllowed)
+            #expect(trace.headers[.allow] == "GET")
+            let deletePatients = try await client.call(.delete, "/api/v1/patients", token: token)
+            #expect(deletePatients.status == .methodNotAllowed)
+            #expect(deletePatients.headers[.allow] == "GET, POST")
         }
     }
 

@@ -202,6 +202,10 @@ findings = { values = [$findings] }
 staff = { values = [$staff] }
 counsellor = { values = [$counsellor] }
 
+# A body over the 1 MiB JSON limit is refused with 413 before it is read: a rejection like 400/422.
+[checks.negative_data_rejection]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
+
 [parameters]
 "path.patientID" = { dictionary = "patients", probability = 0.6 }
 "path.runID" = { dictionary = "runs", probability = 0.6 }

@@ -65,35 +65,36 @@ extension Request {
         } catch {
             throw APIError(.contentTooLarge, "too_large", "the JSON body is larger than \(context.maxUploadSize) bytes")
         }
-        // No text field may hold NUL (PostgreSQL cannot store it, and no clinical text needs it).
-        if Self.containsEscapedNUL(buffer.readableBytesView) {
-            throw APIError.unprocessable("invalid_field", "strings may not contain the NUL character (\\u0000)")
-        }
+        let value: T
         do {
-            return try JSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+            value = try JSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw APIError.decoding(error)
         }
+        // No text we keep may hold NUL (PostgreSQL cannot store it, and no clinical text needs it); unknown keys are
+        // ignored, so only the decoded values are checked.
+        if let field = Self.fieldWithNUL(value) {
+            throw APIError.unprocessable("invalid_field", "\(field): text may not contain the NUL character (\\u0000)", field: field)
+        }
+        return value
     }
 }
 
 extension Request {
-    /// Whether JSON text holds `\u0000` (an escaped NUL; a raw NUL byte is already invalid JSON).
-    static func containsEscapedNUL(_ bytes: some Collection<UInt8>) -> Bool {
-        let text = Array(bytes)
-        guard text.count >= 6 else { return false }
-        var index = 0
-        while index + 5 < text.count {
-            if text[index] == 0x5C {  // backslash: look at what it escapes, then skip past it
-                if text[index + 1] == 0x75, text[index + 2] == 0x30, text[index + 3] == 0x30, text[index + 4] == 0x30, text[index + 5] == 0x30 {
-                    return true
-                }
-                index += 2
-            } else {
-                index += 1
+    /// The path of the first string inside a decoded body that holds NUL (`entries[0].display`), or `nil`.
+    static func fieldWithNUL(_ value: Any, path: String = "") -> String? {
+        if let text = value as? String { return text.contains("\0") ? (path.isEmpty ? "body" : path) : nil }
+        let mirror = Mirror(reflecting: value)
+        for (index, child) in mirror.children.enumerated() {
+            let name: String
+            switch mirror.displayStyle {
+            case .collection, .set: name = "\(path)[\(index)]"
+            case .optional, .enum: name = path
+            default: name = child.label.map { path.isEmpty ? $0 : "\(path).\($0)" } ?? path
             }
+            if let found = fieldWithNUL(child.value, path: name) { return found }
         }
-        return false
+        return nil
     }
 }
 

@@ -57,11 +57,19 @@ import Testing
 }
 
 @Suite struct RequestCheckTests {
+    struct Body: Decodable {
+        struct Item: Decodable { var text: String? }
+        var name: String
+        var items: [Item]
+    }
+
     @Test(arguments: [
-        (#"{"a":"x\u0000y"}"#, true), (#"{"a":"\\u0000"}"#, false), (#"{"a":"\\\u0000"}"#, true), (#"{"a":"\u00001"}"#, true), (#"{"a":"u0000"}"#, false),
+        (#"{"name":"x\u0000y","items":[]}"#, "name"), (#"{"name":"ok","items":[{"text":"a"},{"text":"\u0000"}]}"#, "items[1].text"),
+        (#"{"name":"ok","items":[{}],"ignored\u0000":"\u0000"}"#, nil), (#"{"name":"\\u0000","items":[]}"#, nil),
     ])
-    func escapedNUL(json: String, found: Bool) {
-        #expect(Request.containsEscapedNUL(Array(json.utf8)) == found, "\(json)")
+    func nulFoundInKeptValues(json: String, field: String?) throws {
+        let body = try JSONDecoder().decode(Body.self, from: Data(json.utf8))
+        #expect(Request.fieldWithNUL(body) == field, "\(json)")
     }
 
     @Test func routeTableKnowsTheDocumentedPaths() {

@@ -236,7 +236,7 @@ import Testing
             #expect(last.record.outcome == .deny)
             // Found by schemathesis: a NUL in any string (PostgreSQL cannot store it), a calendar-impossible date, an
             // undeclared method on a known path (405 with Allow), a patient's own directory page.
-            let nul = try await client.call(.post, "/api/v1/patients", token: token, json: #"{"givenName":"A\u0000B","familyName":"x"}"#)
+            let nul = try await client.call(.post, "/api/v1/patients", token: token, json: #"{"givenName":"A\u0000B","familyName":"x","sex":"male"}"#)
             #expect(nul.status == .unprocessableContent && nul.errorCode == "invalid_field", "\(nul.text)")
             let nulQuery = try await client.call(.get, "/api/v1/patients?after=a%00b", token: token)
             #expect(nulQuery.status == .badRequest, "\(nulQuery.text)")

@@ -145,7 +145,10 @@ let package = Package(
         .testTarget(
             name: "TailorCLITests",
             // Depending on the executable makes SwiftPM build it before the tests, which run it.
-            dependencies: ["TailorCLI", "GenomicFiles", "tailor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "TailorCLI", "GenomicFiles", "tailor", "Store", "Records", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

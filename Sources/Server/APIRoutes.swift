@@ -394,15 +394,8 @@ enum APIRoutes {
             let body = try await request.json(Body.self, context: context)
             if let password = body.password { try PasswordRules.check(password) }
             let grant = try await env.grant(context, .write, .accounts)
-            if let password = body.password {
-                try await env.store.setPasswordHash(grant, user: user, passwordHash: try await env.authenticator.hashPassword(password))
-            }
-            guard let account = try await env.store.account(id: user) else { throw APIError.notFound("no user \(user)") }
-            if let disabled = body.disabled {
-                let again = body.password == nil ? grant : try await env.grant(context, .write, .accounts)
-                return try JSON.response(try await env.store.setDisabled(again, user: user, disabled: disabled))
-            }
-            return try JSON.response(account)
+            let hash = try await body.password.asyncMap { try await env.authenticator.hashPassword($0) }
+            return try JSON.response(try await env.store.updateAccount(grant, user: user, disabled: body.disabled, passwordHash: hash))
         }
 
         api.get("audit") { request, context -> Response in
@@ -436,6 +429,13 @@ enum APIRoutes {
             let grant = try await env.grant(context, .read, .researchAggregate)
             return try JSON.response(try await env.store.pgxAggregate(grant, gene: gene.uppercased(), groupBy: groupBy, use: use))
         }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }
 

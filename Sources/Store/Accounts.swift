@@ -92,24 +92,29 @@ extension RecordStore {
         }
     }
 
-    public func setDisabled(_ grant: AccessGrant, user: UserID, disabled: Bool) async throws -> UserAccount {
+    /// Disables or re-enables an account and/or sets its password hash, in one transaction with one audit entry.
+    /// A disabled account's tokens stop working on their next request (the access gate checks every time).
+    public func updateAccount(_ grant: AccessGrant, user: UserID, disabled: Bool?, passwordHash: String?) async throws -> UserAccount {
         try grant.require(.write, .accounts, nil)
-        return try await audited(grant) { db in
-            try await db.raw("UPDATE users SET disabled = \(bind: disabled) WHERE user_id = \(bind: user.rawValue)").run()
+        var audit = grant.pendingAudit
+        audit?.reason += ": updated \(user)" + (disabled.map { $0 ? " (disabled)" : " (enabled)" } ?? "") + (passwordHash == nil ? "" : " (password set)")
+        let entry = audit
+        let engine = self.engine
+        return try await database.write { db in
+            guard try await db.raw("SELECT user_id FROM users WHERE user_id = \(bind: user.rawValue)").first() != nil else {
+                throw StoreError.notFound("no user \(user)")
+            }
+            if let disabled {
+                try await db.raw("UPDATE users SET disabled = \(bind: disabled) WHERE user_id = \(bind: user.rawValue)").run()
+            }
+            if let passwordHash {
+                try await db.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE user_id = \(bind: user.rawValue)").run()
+            }
+            if let entry { try await AuditLog.append([entry], in: db, engine: engine) }
             guard let row = try await db.raw("SELECT * FROM users WHERE user_id = \(bind: user.rawValue)").first() else {
                 throw StoreError.notFound("no user \(user)")
             }
             return try Self.account(row)
-        }
-    }
-
-    public func setPasswordHash(_ grant: AccessGrant, user: UserID, passwordHash: String) async throws {
-        try grant.require(.write, .accounts, nil)
-        try await audited(grant) { db in
-            guard try await db.raw("SELECT user_id FROM users WHERE user_id = \(bind: user.rawValue)").first() != nil else {
-                throw StoreError.notFound("no user \(user)")
-            }
-            try await db.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE user_id = \(bind: user.rawValue)").run()
         }
     }
 

@@ -201,8 +201,9 @@ import Testing
         let disabledAccount = try await harness.account("gone", .clinician)
         let disabledToken = try await harness.token(disabledAccount)
         let admin = try await harness.account("adm", .administrator)
-        _ = try await harness.server.store.setDisabled(
-            try await harness.server.gate.authorize(admin.principal, .write, .accounts, requestID: "t"), user: disabledAccount.id, disabled: true)
+        _ = try await harness.server.store.updateAccount(
+            try await harness.server.gate.authorize(admin.principal, .write, .accounts, requestID: "t"), user: disabledAccount.id, disabled: true,
+            passwordHash: nil)
         try await harness.test { client in
             let cases: [(HTTPRequest.Method, String, String?, String?, Int, String)] = [
                 (.post, "/api/v1/patients", token, "{not json", 400, "malformed_json"),
@@ -263,6 +264,23 @@ import Testing
             let me = try await client.call(.get, "/api/v1/me", token: token).json()
             #expect(me["username"] as? String == "nurse")
             #expect(me["passwordHash"] == nil)
+
+            // An administrator disables the account: its live token stops working on the next request.
+            let admin = try await harness.account("adm", .administrator)
+            let adminToken = try await harness.token(admin)
+            let userID = try #require(me["id"] as? String)
+            let disabled = try await client.call(.patch, "/api/v1/users/\(userID)", token: adminToken, json: #"{"disabled":true}"#)
+            #expect(disabled.status == .ok)
+            #expect(try disabled.json()["disabled"] as? Bool == true, "\(disabled.text)")
+            #expect(try await client.call(.get, "/api/v1/patients", token: token).status == .unauthorized)
+            #expect(try await client.call(.post, "/api/v1/auth/login", token: nil, json: #"{"username":"nurse","password":"correct horse battery"}"#).status == .unauthorized)
+            // Re-enabled with a new password, in one change with one audit entry.
+            let restored = try await client.call(.patch, "/api/v1/users/\(userID)", token: adminToken, json: #"{"disabled":false,"password":"a new long passphrase"}"#)
+            #expect(restored.status == .ok, "\(restored.text)")
+            let entry = try #require(try await harness.lastAudit())
+            #expect(entry.record.reason.hasSuffix("(enabled) (password set)"), "\(entry.record.reason)")
+            #expect(try await client.call(.post, "/api/v1/auth/login", token: nil, json: #"{"username":"nurse","password":"a new long passphrase"}"#).status == .ok)
+            #expect(try await client.call(.patch, "/api/v1/users/usr_nobody", token: adminToken, json: #"{"disabled":true}"#).status == .notFound)
         }
     }
 }

@@ -48,8 +48,13 @@ public struct RecordStore: Sendable {
             var copy = self
             copy.givenName = givenName.trimmingCharacters(in: .whitespacesAndNewlines)
             copy.familyName = familyName.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(copy.givenName.unicodeScalars.count) else { throw .invalid(field: "givenName", message: "must be 1–200 characters") }
-            guard (1...200).contains(copy.familyName.unicodeScalars.count) else { throw .invalid(field: "familyName", message: "must be 1–200 characters") }
+            // The limit applies to what was sent (as JSON Schema counts it); the stored name is trimmed and must not be blank.
+            guard givenName.unicodeScalars.count <= 200, !copy.givenName.isEmpty else {
+                throw .invalid(field: "givenName", message: "must be 1–200 characters")
+            }
+            guard familyName.unicodeScalars.count <= 200, !copy.familyName.isEmpty else {
+                throw .invalid(field: "familyName", message: "must be 1–200 characters")
+            }
             guard ["female", "male", "other", "unknown"].contains(sex) else {
                 throw .invalid(field: "sex", message: "must be one of female, male, other, unknown")
             }
@@ -467,8 +472,9 @@ public struct RecordStore: Sendable {
     /// Opens emergency read access for `duration` milliseconds; the reason is kept with the grant and in the audit log.
     public func breakGlass(_ grant: AccessGrant, patient id: PatientID, reason: String, duration: Int64) async throws -> BreakGlassGrant {
         try grant.require(.write, .breakGlass, id)
+        let sent = reason
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (10...1000).contains(reason.unicodeScalars.count) else {
+        guard sent.unicodeScalars.count <= 1000, reason.unicodeScalars.count >= 10 else {
             throw StoreError.invalid(field: "reason", message: "say why emergency access is needed (10–1000 characters)")
         }
         let stamp = now()

@@ -33,8 +33,6 @@ public enum EntryType: String, Sendable, Codable, CaseIterable, Hashable {
     /// A patient-reported factor: lifestyle, environment, psychosocial state or preference.
     case factor
 
-    /// The consent category this kind of entry falls under.
-    public func category(monitoring: Bool) -> DataCategory { monitoring ? .monitoring : .clinical }
 }
 
 /// One clinical entry. Entries are appended; a correction is a new entry with `status` `entered-in-error`

@@ -147,7 +147,7 @@ struct AnalysisService: Service {
             let drafts = try await withThrowingTaskGroup(of: [FindingDraft]?.self) { group in
                 group.addTask {
                     // Read straight from the encrypted file, named after the user's file for messages.
-                    let file = ReadableFile(source: try blobs.openReader(name: blob.name, wrappedKey: blob.wrappedKey), name: filename)
+                    let file = try blobs.open(name: blob.name, wrappedKey: blob.wrappedKey, displayName: filename)
                     return try await analyser.analyse(file, sample: sample) { value in try? await queue.progress(run.id, value) }
                 }
                 group.addTask {

@@ -110,7 +110,6 @@ struct AuthMiddleware: RouterMiddleware {
                 throw APIError(.forbidden, "csrf", "a cookie-authenticated change needs the X-Tailor-CSRF header")
             }
             context.principal = principal
-            context.viaCookie = true
         }
         // Everything under /api/v1 except signing in needs a caller, checked before any body is read.
         if context.principal == nil, request.uri.path.hasPrefix("/api/v1/"), !request.uri.path.hasPrefix("/api/v1/auth/") {

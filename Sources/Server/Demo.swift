@@ -14,6 +14,8 @@ extension TailorServer {
         public var password: String
         public var role: Role
         public var patient: String?
+        /// For patients: what their record shows.
+        public var story: String?
     }
 
     struct DemoPatient {
@@ -101,7 +103,9 @@ extension TailorServer {
         let patients = Self.demoPatients
         for patient in patients {
             accounts.append(
-                DemoAccount(username: patient.given.lowercased(), password: "demo-\(patient.given.lowercased())", role: .patient, patient: patient.id))
+                DemoAccount(
+                    username: patient.given.lowercased(), password: "demo-\(patient.given.lowercased())", role: .patient, patient: patient.id,
+                    story: patient.story))
         }
         if try await store.credentials(username: "clinician") != nil { return accounts }
 

@@ -6,8 +6,6 @@ public struct TailorContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AuthMiddleware`` for a valid token or session cookie.
     public var principal: Principal?
-    /// Whether the caller authenticated with the page cookie (so state-changing requests need the CSRF header).
-    public var viaCookie = false
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -112,8 +112,7 @@ struct UploadRoute {
 
     /// Reads the stored file through the decrypting reader and checks it is what it claims to be.
     func check(kind: DatasetKind, filename: String, blob: StagedBlob, requestedSample: String?) async throws -> Checked {
-        // Named after the user's file, so every message points at their file and line, never at our storage.
-        let file = ReadableFile(source: try blobs.openReader(name: blob.name, wrappedKey: blob.wrappedKey), name: filename)
+        let file = try blobs.open(name: blob.name, wrappedKey: blob.wrappedKey, displayName: filename)
         switch kind {
         case .germlineVCF, .tumorVCF:
             return try await checkVCF(file, filename: filename, requestedSample: requestedSample)

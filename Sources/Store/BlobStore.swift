@@ -277,14 +277,15 @@ public struct BlobStore: Sendable {
     public func makeWriter() throws(BlobError) -> BlobWriter { try BlobWriter(store: self) }
 
     /// The committed blob `name` as a ``ReadableFile`` that decrypts on read, for `VCFFile` and the
-    /// BGZF readers; its `path` is the blob's path. Damage found later, during a read, surfaces as a
+    /// BGZF readers; its `path` is `displayName` (the user's file name, so messages point at their file and line,
+    /// never at our storage) or else the blob's path. Damage found later, during a read, surfaces as a
     /// ``BGZFError`` of kind `.io` whose message is the ``BlobError``'s.
     ///
     /// - Throws: ``BlobError``: `.notFound`, `.badHeader`, `.keyUnwrap`, `.truncated`, or `.tampered`
     ///   for the last segment, which is authenticated here so that the size is known to be right.
-    public func open(name: String, wrappedKey: String) throws(BlobError) -> ReadableFile {
+    public func open(name: String, wrappedKey: String, displayName: String? = nil) throws(BlobError) -> ReadableFile {
         let reader = try openReader(name: name, wrappedKey: wrappedKey)
-        return ReadableFile(source: reader, name: reader.path)
+        return ReadableFile(source: reader, name: displayName ?? reader.path)
     }
 
     /// The committed blob `name` as a ``BlobReader``, whose own reads throw ``BlobError``.

@@ -300,9 +300,4 @@ public struct JobQueue: Sendable {
             Set(try await db.raw("SELECT blob_key FROM datasets").all().map { try $0.decode(column: "blob_key", as: String.self) })
         }
     }
-
-    /// Whether any run is waiting.
-    public func hasQueued() async throws -> Bool {
-        try await store.database.read { db in try await db.raw("SELECT run_id FROM analysis_runs WHERE status = 'queued' LIMIT 1").first() != nil }
-    }
 }

@@ -103,15 +103,6 @@ public struct RecordStore: Sendable {
         return patient
     }
 
-    public func patient(_ grant: AccessGrant, _ id: PatientID) async throws -> Patient {
-        try grant.require(.read, .patientSummary, id)
-        let patient = try await database.read { db in
-            try await db.raw("SELECT * FROM patients WHERE patient_id = \(bind: id.rawValue)").first().map(Self.patient)
-        }
-        guard let patient else { throw StoreError.notFound("no patient \(id)") }
-        return patient
-    }
-
     /// The patients a caller may see: a patient themself, a clinician's care-team patients, everyone for an
     /// administrator (demographics only, to manage care teams). Paged by ID.
     public func directory(_ grant: AccessGrant, after: PatientID?, limit: Int) async throws -> [Patient] {
@@ -162,7 +153,7 @@ public struct RecordStore: Sendable {
 
     /// The summary shows only what the grant's consent allows the caller to see: counts of withheld categories
     /// and genomic findings are left out rather than leaked. It lists the five latest runs and the current
-    /// gene-level findings (each genotype result; drug recommendations are at `/findings`). Four queries, as the
+    /// gene-level findings (each genotype result; drug recommendations are at `/findings`). Three queries, as the
     /// summary is the record's most-read page.
     public func summary(_ grant: AccessGrant, _ id: PatientID) async throws -> Summary {
         try grant.require(.read, .patientSummary, id)
@@ -193,22 +184,12 @@ public struct RecordStore: Sendable {
             var findings: [FindingSummary] = []
             if showGenomic {
                 counts["datasets"] = Int(try row.decode(column: "dataset_count", as: Int64.self))
-                let allRuns = try await db.raw(
-                    "SELECT * FROM analysis_runs WHERE patient_id = \(bind: id.rawValue) ORDER BY created_at DESC, run_id"
+                runs = try await db.raw(
+                    "SELECT * FROM analysis_runs WHERE patient_id = \(bind: id.rawValue) ORDER BY created_at DESC, run_id LIMIT 5"
                 ).all().map(Self.run)
-                runs = Array(allRuns.prefix(5))
-                let current = Self.currentRuns(allRuns)
-                if !current.isEmpty {
-                    var query: SQLQueryString = """
-                        SELECT finding_id, kind, subject, summary, created_at FROM findings
-                        WHERE patient_id = \(bind: id.rawValue) AND kind LIKE '%.gene' AND run_id IN (
-                        """
-                    for (index, run) in current.enumerated() {
-                        query.appendInterpolation((index == 0 ? "\(bind: run.rawValue)" : ", \(bind: run.rawValue)") as SQLQueryString)
-                    }
-                    query.appendLiteral(") ORDER BY kind, subject, finding_id LIMIT 500")
-                    findings = try await db.raw(query).all().map(Self.findingSummary)
-                }
+                findings = try await db.raw(
+                    Self.currentFindingsQuery(id, columns: "f.finding_id, f.kind, f.subject, f.summary, f.created_at", kindSuffix: ".gene", limit: 500)
+                ).all().map(Self.findingSummary)
             }
             return Summary(
                 patient: patient, consent: consent, consentVersion: Int(try row.decode(column: "consent_version", as: Int64?.self) ?? 0),
@@ -223,29 +204,26 @@ public struct RecordStore: Sendable {
         } + ["(SELECT COUNT(*) FROM clinical_entries e WHERE e.patient_id = p.patient_id AND e.category = 'monitoring') AS n_monitoring"])
         .joined(separator: ",\n")
 
-    /// The latest succeeded run per dataset and analyser: the runs whose findings are current.
-    static func currentRuns(_ runs: [AnalysisRun]) -> [RunID] {
-        var latest: [String: AnalysisRun] = [:]
-        for run in runs where run.status == .succeeded {
-            let key = run.datasetID.rawValue + "\u{1F}" + run.analyser
-            if let seen = latest[key], (seen.finishedAt ?? 0, seen.id.rawValue) >= (run.finishedAt ?? 0, run.id.rawValue) { continue }
-            latest[key] = run
-        }
-        return latest.values.map(\.id).sorted()
-    }
+    /// The one rule for which findings are current: those of run `r` when it is the latest succeeded run of its
+    /// analyser on its dataset. Older runs' findings stay stored (immutable, for "what did we say then") but are
+    /// superseded. Used by the findings list, the summary and the research aggregates.
+    static let runIsCurrent = """
+        r.status = 'succeeded' AND NOT EXISTS (
+            SELECT 1 FROM analysis_runs n WHERE n.patient_id = r.patient_id AND n.dataset_id = r.dataset_id
+              AND n.analyser = r.analyser AND n.status = 'succeeded'
+              AND (n.finished_at > r.finished_at OR (n.finished_at = r.finished_at AND n.run_id > r.run_id)))
+        """
 
-    /// Findings of each analyser's latest succeeded run per dataset: older runs' findings stay stored (immutable,
-    /// for "what did we say then") but are superseded.
-    static func currentFindingsQuery(_ id: PatientID, columns: String, limit: Int) -> SQLQueryString {
-        """
-        SELECT \(unsafeRaw: columns) FROM findings f
-        WHERE f.patient_id = \(bind: id.rawValue) AND f.run_id IN (
-            SELECT r.run_id FROM analysis_runs r WHERE r.patient_id = \(bind: id.rawValue) AND r.status = 'succeeded'
-              AND NOT EXISTS (SELECT 1 FROM analysis_runs n WHERE n.patient_id = r.patient_id AND n.dataset_id = r.dataset_id
-                              AND n.analyser = r.analyser AND n.status = 'succeeded'
-                              AND (n.finished_at > r.finished_at OR (n.finished_at = r.finished_at AND n.run_id > r.run_id))))
-        ORDER BY f.kind, f.subject, f.finding_id LIMIT \(unsafeRaw: String(limit))
-        """
+    /// Current findings of one patient, optionally only of kinds ending in `kindSuffix` (`.gene`).
+    static func currentFindingsQuery(_ id: PatientID, columns: String, kindSuffix: String? = nil, limit: Int) -> SQLQueryString {
+        var query: SQLQueryString = """
+            SELECT \(unsafeRaw: columns) FROM findings f
+            WHERE f.patient_id = \(bind: id.rawValue) AND f.run_id IN (
+                SELECT r.run_id FROM analysis_runs r WHERE r.patient_id = \(bind: id.rawValue) AND \(unsafeRaw: runIsCurrent))
+            """
+        if let kindSuffix { query.appendInterpolation(" AND f.kind LIKE \(bind: "%" + kindSuffix)" as SQLQueryString) }
+        query.appendInterpolation(" ORDER BY f.kind, f.subject, f.finding_id LIMIT \(unsafeRaw: String(limit))" as SQLQueryString)
+        return query
     }
 
     // MARK: Clinical entries
@@ -351,12 +329,8 @@ public struct RecordStore: Sendable {
     public func entries(
         _ grant: AccessGrant, patient id: PatientID, type: EntryType?, code: String?, limit: Int, before: Int64?
     ) async throws -> [ClinicalEntry] {
-        guard grant.resource == .monitoring || grant.resource == .clinicalRecord else {
-            try grant.require(.read, .clinicalRecord, id)
-            return []
-        }
-        try grant.require(.read, grant.resource, id)
         let monitoring = grant.resource == .monitoring
+        try grant.require(.read, monitoring ? .monitoring : .clinicalRecord, id)
         let limit = max(1, min(limit, 1000))
         return try await database.read { db in
             var query: SQLQueryString = "SELECT * FROM clinical_entries WHERE patient_id = \(bind: id.rawValue)"

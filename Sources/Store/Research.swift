@@ -40,13 +40,10 @@ extension RecordStore {
             try await db.raw(
                 """
                 SELECT f.patient_id, f.\(unsafeRaw: column) AS value, c.directive FROM findings f
-                JOIN analysis_runs r ON r.run_id = f.run_id AND r.status = 'succeeded'
+                JOIN analysis_runs r ON r.run_id = f.run_id AND \(unsafeRaw: Self.runIsCurrent)
                 JOIN consents c ON c.patient_id = f.patient_id
                      AND c.version = (SELECT MAX(version) FROM consents c2 WHERE c2.patient_id = f.patient_id)
                 WHERE f.kind = 'pgx.gene' AND f.subject = \(bind: gene)
-                  AND NOT EXISTS (SELECT 1 FROM analysis_runs n WHERE n.patient_id = r.patient_id AND n.dataset_id = r.dataset_id
-                                  AND n.analyser = r.analyser AND n.status = 'succeeded'
-                                  AND (n.finished_at > r.finished_at OR (n.finished_at = r.finished_at AND n.run_id > r.run_id)))
                 """
             ).all()
         }

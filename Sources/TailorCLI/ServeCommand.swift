@@ -77,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
             if !demoAccounts.isEmpty {
                 lines.append("Demo accounts (synthetic data only):")
                 for account in demoAccounts {
-                    let whose = account.patient.map { " (\($0))" } ?? ""
+                    let whose = account.patient.map { " (\($0): \(account.story ?? ""))" } ?? ""
                     lines.append("  \(account.role.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)) \(account.username) / \(account.password)\(whose)")
                 }
                 lines.append("Try:")
@@ -126,7 +126,7 @@ struct AuditCommand: AsyncParsableCommand {
                 let count = try await db.verifyAuditChain()
                 await db.close()
                 print("audit log intact: \(count) entries verified (\(location))")
-            } catch let broken as AuditChainBreak {
+            } catch let broken as AuditChain.Break {
                 await db.close()
                 print("audit log BROKEN at \(broken)")
                 throw ExitCode(1)
@@ -138,5 +138,3 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 }
-
-typealias AuditChainBreak = AuditChain.Break

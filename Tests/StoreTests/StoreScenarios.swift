@@ -15,6 +15,7 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
     case breakGlassExpires
     case datasetRunAndFindingsAreAtomic
     case failedRunRetriesAndInterruptedRunRequeues
+    case newerRunSupersedesOlderFindings
     case researchCountsOnlyConsentingAndSuppressesSmallCounts
     case validationNamesTheField
 
@@ -172,6 +173,40 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
             clock.advance(by: JobQueue.staleAfter + 1)
             #expect(try await queue.requeueInterrupted(all: false) == 1)
             #expect(try await queue.claimNext()?.run.attempts == 3)
+
+        case .newerRunSupersedesOlderFindings:
+            // Re-analysis of the same dataset: the list, the summary and research all show only the newer run's
+            // result; the older one stays stored and listed with `includeSuperseded`.
+            let (patient, clinician) = try await Self.patientWithClinician(t)
+            let queue = JobQueue(store: store)
+            let created = try await Self.dataset(t, patient, clinician)
+            let first = try #require(try await queue.claimNext())
+            var old = Self.finding(first, subject: "CYP2C19")
+            old.summary = "old call"
+            try await queue.complete(first.run, findings: [old])
+            clock.advance(by: 1000)
+            let grant = { try await gate.authorize(clinician, .read, .findings, patient: patient, requestID: "r") }
+            #expect(try await store.findings(try await grant(), patient: patient).map(\.summary) == ["old call"])
+            // A second run on the same dataset (as a knowledge update would queue).
+            let queuedAt = clock.reader()
+            try await t.database.write { db in
+                try await db.raw(
+                    """
+                    INSERT INTO analysis_runs (patient_id, run_id, dataset_id, analyser, status, progress, attempts, created_at, requested_by)
+                    VALUES (\(bind: patient.rawValue), 'run_second', \(bind: created.dataset.id.rawValue), 'pgx', 'queued', 0, 0, \(bind: queuedAt), 'usr_x')
+                    """
+                ).run()
+            }
+            let second = try #require(try await queue.claimNext())
+            #expect(second.run.id.rawValue == "run_second")
+            var new = Self.finding(second, subject: "CYP2C19")
+            new.summary = "new call"
+            try await queue.complete(second.run, findings: [new])
+            #expect(try await store.findings(try await grant(), patient: patient).map(\.summary) == ["new call"])
+            #expect(Set(try await store.findings(try await grant(), patient: patient, includeSuperseded: true).map(\.summary)) == ["old call", "new call"])
+            let summary = try await store.summary(
+                try await gate.authorize(clinician, .read, .patientSummary, patient: patient, requestID: "r"), patient)
+            #expect(summary.findings.map(\.summary) == ["new call"])
 
         case .researchCountsOnlyConsentingAndSuppressesSmallCounts:
             let clinician = try await t.user("doc", .clinician)

@@ -59,6 +59,9 @@ let package = Package(
         ),
         // Pharmacogenomics: allele definitions from the pgx pack, genotypes at their positions (the matcher follows).
         .target(name: "PGx", dependencies: ["VCF", "GenomicFiles", "Knowledge"], swiftSettings: swiftSettings),
+        // Clinical risk equations (PCE, PREVENT, BCRAT/Gail, QRISK3, CKD-EPI): pure functions of validated inputs,
+        // coefficients from the risk knowledge pack.
+        .target(name: "Risk", dependencies: ["Knowledge"], swiftSettings: swiftSettings),
         // The patient record's pure core: typed identifiers, roles, consent, the one access policy and the
         // audit chain's hashing. No database, network or clock.
         .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
@@ -126,6 +129,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "RiskTests", dependencies: ["Risk", "Knowledge"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecordsTests", dependencies: ["Records"], swiftSettings: swiftSettings),
         .testTarget(

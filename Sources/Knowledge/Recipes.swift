@@ -3,7 +3,7 @@ import Foundation
 /// The recipes for the packs Tailor ships. Each names its upstream sources, licences and attribution.
 public enum Recipes {
     /// All recipes by pack name.
-    public static let all: [String: PackBuilder.Recipe] = ["pgx": pgx]
+    public static let all: [String: PackBuilder.Recipe] = ["pgx": pgx, "risk": risk]
 
     /// Pharmacogenomics: PharmCAT's data (allele definitions, phenotype mappings, CPIC and DPWG
     /// recommendations, report messages, required positions), from `../shared/data/pharmcat`.
@@ -67,6 +67,49 @@ public enum Recipes {
                 .merging(try deriveGuidelines(source)) { first, _ in first }
                 .merging(try deriveGRCh37(source)) { first, _ in first }
         })
+
+    /// Clinical risk equations: coefficient and rate tables for PCE 2013, AHA PREVENT, NCI BCRAT (Gail) and QRISK3-2017,
+    /// and the Social Deprivation Index by ZIP code that PREVENT's SDI models use, from `../shared/data/risk`.
+    /// The tables are the published constants; each equation's code cites its paper.
+    public static let risk = PackBuilder.Recipe(
+        name: "risk",
+        title: "Clinical risk equations: PCE 2013, AHA PREVENT, NCI BCRAT (Gail), QRISK3-2017 coefficients and SDI by ZIP",
+        version: { _ in "2026.11-1" },
+        sources: [
+            PackManifest.Source(
+                name: "2013 ACC/AHA Pooled Cohort Equations", url: "https://doi.org/10.1161/01.cir.0000437741.48606.98",
+                revision: "Goff DC et al., Circulation 2014;129(suppl 2):S49, Table A (values as in preventr R/other_models.R)",
+                retrieved: "2026-11-20", licence: "published coefficients (facts); no licence restriction",
+                attribution: "Goff DC Jr et al. 2013 ACC/AHA Guideline on the Assessment of Cardiovascular Risk.", covers: ["pce/"]),
+            PackManifest.Source(
+                name: "AHA PREVENT equations (via preventr)", url: "https://github.com/martingmayer/preventr",
+                revision: "ebe2ac1 R/sysdata.rda (supplement Table S12A-J of Khan SS et al., Circulation 2024;149:430)",
+                retrieved: "2026-11-20", licence: "MIT (preventr); coefficients published by the AHA",
+                attribution: "Khan SS et al. Development and Validation of the American Heart Association's PREVENT Equations. Circulation 2024;149:430-449. doi:10.1161/CIRCULATIONAHA.123.067626",
+                covers: ["prevent/prevent_"]),
+            PackManifest.Source(
+                name: "Social Deprivation Index (Robert Graham Center)", url: "https://www.graham-center.org/maps-data-tools/social-deprivation-index.html",
+                revision: "SDI 2015-2019 deciles by ZCTA, as shipped in preventr ebe2ac1", retrieved: "2026-11-20",
+                licence: "free use with attribution", attribution: "Social Deprivation Index, Robert Graham Center – Policy Studies in Family Medicine & Primary Care",
+                covers: ["prevent/sdi_"]),
+            PackManifest.Source(
+                name: "NCI Breast Cancer Risk Assessment Tool (BCRA R package)", url: "https://github.com/cran/BCRA",
+                revision: "2.1.2 data/*.rda", retrieved: "2026-11-20", licence: "GPL-2.0-or-later (NCI's published BCRAT constants)",
+                attribution: "NCI Breast Cancer Risk Assessment Tool (Gail model; CARE, SFBCS and AABCS models). Gail MH et al. JNCI 1989;81:1879.",
+                covers: ["gail/"]),
+            PackManifest.Source(
+                name: "QRISK3-2017 (ClinRisk)", url: "https://github.com/cran/QRISK3",
+                revision: "0.6.0 inst/extdata/QRISK3_2017_src.txt (ClinRisk's C source), coefficients parsed to JSON",
+                retrieved: "2026-11-20", licence: "LGPL-3.0 (c) ClinRisk Ltd",
+                attribution: "QRISK3-2017, (c) 2017 ClinRisk Ltd. Hippisley-Cox J et al. BMJ 2017;357:j2099. The ClinRisk disclaimer accompanies every displayed score.",
+                covers: ["qrisk3/"]),
+        ],
+        include: ["SOURCE.md", "pce/", "prevent/", "gail/", "qrisk3/"],
+        extensions: [".csv", ".json"],
+        notes: [
+            "Files are copied unmodified from ../shared/data/risk (see SOURCE.md inside the pack).",
+            "The pack version is Tailor's; each equation reports its own published version next to it.",
+        ])
 
     /// Compiles each allele-definition table to a tab-separated file: `G gene chromosome build version source`,
     /// `P position rsid hgvs ref alts` (alts comma-separated), `N name id reference(1/0) cell…` (empty cell = not defined).

@@ -62,6 +62,8 @@ let package = Package(
         // Clinical risk equations (PCE, PREVENT, BCRAT/Gail, QRISK3, CKD-EPI): pure functions of validated inputs,
         // coefficients from the risk knowledge pack.
         .target(name: "Risk", dependencies: ["Knowledge"], swiftSettings: swiftSettings),
+        // Polygenic scores: PGS Catalog scoring files matched to VCF records as pgsc_calc does, summed in one pass.
+        .target(name: "Polygenic", dependencies: ["VCF", "GenomicFiles", "BGZF"], swiftSettings: swiftSettings),
         // The patient record's pure core: typed identifiers, roles, consent, the one access policy and the
         // audit chain's hashing. No database, network or clock.
         .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
@@ -129,6 +131,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "PolygenicTests", dependencies: ["Polygenic", "VCF", "GenomicFiles"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Knowledge"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecordsTests", dependencies: ["Records"], swiftSettings: swiftSettings),

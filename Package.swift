@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "TailorCLI",
             dependencies: [
-                "GenomicFiles", "VCF", "Knowledge", "PGx", "Records", "Store", "Server",
+                "GenomicFiles", "VCF", "Knowledge", "PGx", "Polygenic", "Risk", "Records", "Store", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

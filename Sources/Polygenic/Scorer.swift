@@ -140,6 +140,10 @@ public struct PolygenicScorer: Sendable {
             context.fold(part, into: &total)
         }
         var total = folded
+        if let head = total.head {
+            total.head = nil
+            context.commit(head, into: &total)
+        }
         if let pending = total.current {
             total.current = nil
             context.commit(pending, into: &total)
@@ -233,6 +237,12 @@ public struct PolygenicScorer: Sendable {
 
         /// Adds a batch's result to the running total (batches arrive in file order).
         func fold(_ part: Partial, into total: inout Partial) {
+            // The scanner visits a line that straddles two batches directly into the total, so the total can hold a
+            // finished head group of its own: complete (a later position followed it), so it is committed now.
+            if let head = total.head {
+                total.head = nil
+                commit(head, into: &total)
+            }
             for i in 0..<total.sums.count { total.sums[i] += part.sums[i] }
             for i in 0..<total.alleles.count { total.alleles[i] += part.alleles[i] }
             total.outcomes.append(contentsOf: part.outcomes)

@@ -43,10 +43,11 @@ let header = """
     """
 
 @Suite struct ScorerTests {
-    @Test(arguments: [1, 2])
-    func cinecaMatchesPlink2OnTheSameVariants(threads: Int) async throws {
+    /// One batch, and batches of one BGZF block (lines and position groups straddling batch boundaries).
+    @Test(arguments: [(1, 64), (2, 64), (1, 1), (2, 1)])
+    func cinecaMatchesPlink2OnTheSameVariants(threads: Int, blocksPerBatch: Int) async throws {
         let score = try ScoringFile(path: fixture("PGS001229_22.txt"))
-        let vcf = try VCFFile(path: fixture("cineca_120.vcf.gz"), options: VCFReadOptions(threads: threads))
+        let vcf = try VCFFile(path: fixture("cineca_120.vcf.gz"), options: VCFReadOptions(threads: threads, blocksPerBatch: blocksPerBatch))
         let result = try await PolygenicScorer(scores: [score]).score(vcf, missing: .skip)
         let expected = try plink2Scores(fixture("cineca_120_PGS001229_22.plink2.sscore"))
         #expect(result.samples.count == 120)

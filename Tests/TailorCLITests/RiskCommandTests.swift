@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+@Suite(.enabled(if: executableBuilt, "the tailor executable is built beside the tests"))
+struct RiskCommandTests {
+    /// The AHA/preventr worked example through flags, and the same through a JSON file.
+    @Test func preventWorkedExampleFromFlagsAndFromJSON() throws {
+        let flags = [
+            "--sex", "female", "--age", "50", "--total-cholesterol", "200", "--hdl", "45", "--systolic-bp", "160", "--on-bp-treatment",
+            "--diabetes", "--egfr", "90", "--bmi", "35",
+        ]
+        let (status, stdout, _) = try tailor(["risk", "prevent", "--json"] + flags)
+        #expect(status == 0)
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [[String: Any]])
+        let total10 = try #require(results.first { ($0["outcome"] as? String)?.contains("10-year total cardiovascular") == true })
+        #expect(abs((total10["value"] as? Double ?? 0) - 14.7) < 0.05)
+        #expect((total10["equation"] as? [String: Any])?["knowledge"] as? String == "risk 2026.11-1")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tailor-risk-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let json = dir.appendingPathComponent("in.json")
+        try Data(
+            #"{"sex":"female","age":50,"totalCholesterol":200,"hdl":45,"systolicBP":160,"onBPTreatment":true,"diabetes":true,"egfr":90,"bmi":35}"#
+                .utf8
+        ).write(to: json)
+        let (status2, text, _) = try tailor(["risk", "prevent", "--input", json.path])
+        #expect(status2 == 0)
+        #expect(text.contains("10-year total cardiovascular disease: 14.7 %"))
+        // A flag overrides the file.
+        let (_, older, _) = try tailor(["risk", "prevent", "--input", json.path, "--age", "60"])
+        #expect(!older.contains("10-year total cardiovascular disease: 14.7 %"))
+    }
+
+    @Test(arguments: [
+        (["risk", "pce", "--sex", "male", "--race", "white", "--age", "55", "--total-cholesterol", "213", "--hdl", "1.2", "--systolic-bp", "120"],
+         1, "hdl 1.2 mg/dL is outside the accepted range"),
+        (["risk", "pce", "--sex", "male", "--race", "white", "--age", "55"], 64, "missing required input totalCholesterol (--total-cholesterol)"),
+        (["risk", "egfr", "--sex", "female", "--age", "43", "--creatinine", "high"], 64, "--creatinine needs a number"),
+        (["risk", "egfr", "--sex", "female", "--age", "43", "--creatinine", "1.5", "--weight", "70"], 64, "unknown option '--weight'"),
+        (["risk", "pce", "--sex", "other", "--race", "white", "--age", "55", "--total-cholesterol", "213", "--hdl", "50", "--systolic-bp", "120"],
+         64, "input sex: not an accepted value; one of female, male"),
+    ])
+    func badInputIsNamed(arguments: [String], status: Int32, message: String) throws {
+        let (code, _, stderr) = try tailor(arguments)
+        #expect(code == status)
+        #expect(stderr.contains(message), "\(stderr)")
+    }
+
+    @Test func outsideTheDerivationRangeIsNotApplicableNotAnError() throws {
+        let (status, stdout, _) = try tailor([
+            "risk", "pce", "--sex", "male", "--race", "white", "--age", "35", "--total-cholesterol", "213", "--hdl", "50", "--systolic-bp", "120",
+        ])
+        #expect(status == 0)
+        #expect(stdout.contains("not applicable, because age 35 years is outside 40–79 years"))
+    }
+
+    @Test func qrisk3ShowsTheClinRiskDisclaimer() throws {
+        let (status, stdout, _) = try tailor([
+            "risk", "qrisk3", "--sex", "female", "--age", "64", "--height-cm", "165", "--weight-kg", "70", "--cholesterol-hdl-ratio", "4",
+            "--systolic-bp", "130", "--systolic-bpsd", "5", "--townsend", "0", "--smoking", "0",
+        ])
+        #expect(status == 0)
+        #expect(stdout.contains("ClinRisk Ltd."))
+        #expect(stdout.contains("10-year cardiovascular disease: "))
+    }
+
+    @Test func egfrAndGail() throws {
+        let (s1, egfr, _) = try tailor(["risk", "egfr", "--sex", "male", "--age", "43", "--creatinine", "88", "--creatinine-unit", "umol/L"])
+        #expect(s1 == 0)
+        #expect(egfr.contains(": 96 mL/min/1.73m²"))
+        let (s2, gail, _) = try tailor(["risk", "gail", "--age", "40", "--race", "1", "--biopsies", "1", "--age-at-menarche", "12"])
+        #expect(s2 == 0)
+        #expect(gail.contains("5-year invasive breast cancer"))
+    }
+}
+
+@Suite(.enabled(if: executableBuilt, "the tailor executable is built beside the tests"))
+struct PRSCommandTests {
+    @Test func tsvNdjsonAndMatchLog() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tailor-prs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let log = dir.appendingPathComponent("log.tsv").path
+        let vcf = fixtures + "/cineca_120.vcf.gz"
+        let score = fixtures + "/PGS001229_22.txt"
+        let (status, tsv, stderr) = try tailor(["prs", "score", "--vcf", vcf, "--score", score, "--tsv", "--match-log", log])
+        #expect(status == 0)
+        let rows = tsv.split(separator: "\n")
+        #expect(rows.count == 121)
+        #expect(rows[0] == "sampleset\tFID\tIID\tPGS\tSUM\tDENOM\tAVG")
+        #expect(rows[1].hasPrefix("tailor\tHG00096_HG00096\tHG00096_HG00096\tPGS001229\t0.54502"))
+        #expect(stderr.contains("PGS001229: 782 of 835 variants matched; excluded 47 ambiguous; 6 not found"))
+        let logLines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(logLines.count == 836)
+        #expect(logLines.contains { $0.hasPrefix("PGS001229\t0\t16\trs5746679") && $0.contains("\tmatched\trefalt\t") })
+
+        let (s2, ndjson, _) = try tailor(["prs", "score", "--vcf", vcf, "--score", score, "--ndjson"])
+        #expect(s2 == 0)
+        let lines = ndjson.split(separator: "\n")
+        #expect(lines.count == 121)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(summary["type"] as? String == "score")
+        #expect(summary["matched"] as? Int == 782)
+        #expect((summary["caveat"] as? String)?.contains("4.9× lower in African") == true)
+        let sample = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        #expect(sample["sample"] as? String == "HG00096_HG00096")
+    }
+
+    @Test func badInputsAreClearErrors() throws {
+        let (s1, _, e1) = try tailor(["prs", "score", "--vcf", fixtures + "/cineca_120.vcf.gz", "--score", fixtures + "/missing.txt"])
+        #expect(s1 == 1)
+        #expect(e1.contains("missing.txt: cannot be read"))
+        let (s2, _, e2) = try tailor(["prs", "score", "--vcf", fixtures + "/cineca_120.vcf.gz"])
+        #expect(s2 == 64)
+        #expect(e2.contains("give at least one --score file"))
+    }
+}

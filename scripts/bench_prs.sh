@@ -40,6 +40,6 @@ for name, x in r.items():
     print(f"{name}: median {x['median']:.3f} s (min {x['min']:.3f}, max {x['max']:.3f}); plink2/this = {p / x['median']:.2f}x")
 PY
 echo "== peak memory"
-/usr/bin/time -f "plink2 maxrss_kb=%M" plink2 --threads 2 --vcf "bench-$tag.vcf.gz" --score "plink-score-$tag.tsv" 1 2 3 header --out "plink-$tag" > /dev/null
+/usr/bin/time -f "plink2 maxrss_kb=%M" plink2 --threads 2 --vcf "bench-$tag.vcf.gz" --score "plink-score-$tag.tsv" 1 2 3 header --out "plink-mem-$tag" > /dev/null
 /usr/bin/time -f "tailor maxrss_kb=%M" "$T" prs score --threads 2 --vcf "bench-$tag.vcf.gz" --score "score-$tag.txt" --tsv > /dev/null 2>/tmp/tailor-prs-stderr || true
 grep maxrss /tmp/tailor-prs-stderr

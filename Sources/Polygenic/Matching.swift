@@ -68,27 +68,32 @@ public enum AlleleMatch {
     /// The complement of a nucleotide sequence, base by base (pgscatalog-match complements without reversing).
     public static func complement(_ allele: String) -> String {
         String(
-            String.UnicodeScalarView(
-                allele.unicodeScalars.map { c -> Unicode.Scalar in
-                    switch c {
-                    case "A": return "T"
-                    case "T": return "A"
-                    case "C": return "G"
-                    case "G": return "C"
-                    default: return c
-                    }
-                }))
+            decoding: allele.utf8.map { c -> UInt8 in
+                switch c {
+                case 65: return 84  // A → T
+                case 84: return 65
+                case 67: return 71  // C → G
+                case 71: return 67
+                default: return c
+                }
+            }, as: UTF8.self)
     }
 
     /// Every way `effect`/`other` meet the record's alleles (REF then ALTs), one candidate per (ALT, strategy),
     /// best strategy first.
     public static func candidates(effect: String, other: String?, ref: String, alts: [String]) -> [Candidate] {
+        candidates(effect: effect, other: other, effectFlip: complement(effect), otherFlip: other.map(complement), ref: ref, alts: alts)
+    }
+
+    /// As ``candidates(effect:other:ref:alts:)`` with the complements computed once by the caller (per scoring row,
+    /// not per record).
+    public static func candidates(effect: String, other: String?, effectFlip: String, otherFlip: String?, ref: String, alts: [String])
+        -> [Candidate]
+    {
         var out: [Candidate] = []
         let multiallelic = alts.count > 1
-        let effectFlip = complement(effect)
-        let otherFlip = other.map(complement)
         for (k, alt) in alts.enumerated() where alt != "." && alt != "*" {
-            let ambiguous = alts.count == 1 && complement(ref) == alt && ref.count == 1
+            let ambiguous = alts.count == 1 && ref.utf8.count == 1 && alt.utf8.count == 1 && complement(ref) == alt
             func add(_ strategy: MatchStrategy, _ index: Int) {
                 out.append(Candidate(strategy: strategy, alleleIndex: index, multiallelic: multiallelic, ambiguous: ambiguous))
             }
@@ -104,7 +109,8 @@ public enum AlleleMatch {
                 if effectFlip == alt { add(.noOtherAltFlip, k + 1) }
             }
         }
-        return out.sorted { $0.strategy < $1.strategy }
+        if out.count > 1 { out.sort { $0.strategy < $1.strategy } }
+        return out
     }
 
     /// Why a candidate is refused under `options`, or nil when it may be used.

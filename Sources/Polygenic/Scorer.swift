@@ -221,6 +221,15 @@ public struct PolygenicScorer: Sendable {
         struct Alleles: Sendable {
             var effect: String
             var other: String?
+            var effectFlip: String
+            var otherFlip: String?
+
+            init(effect: String, other: String?) {
+                self.effect = effect
+                self.other = other
+                effectFlip = AlleleMatch.complement(effect)
+                otherFlip = other.map(AlleleMatch.complement)
+            }
         }
 
         init(scorer: PolygenicScorer, sampleCount: Int, mode: MissingGenotypes) {
@@ -280,7 +289,8 @@ public struct PolygenicScorer: Sendable {
             var countsByAllele: [Int: [Int8]] = [:]
             for r in refs {
                 let row = alleles[Int(r.score)][Int(r.row)]
-                for candidate in AlleleMatch.candidates(effect: row.effect, other: row.other, ref: ref, alts: alts) {
+                for candidate in AlleleMatch.candidates(
+                    effect: row.effect, other: row.other, effectFlip: row.effectFlip, otherFlip: row.otherFlip, ref: ref, alts: alts) {
                     var counts: [Int8] = []
                     if AlleleMatch.exclusion(candidate, options: options) == nil {
                         if let known = countsByAllele[candidate.alleleIndex] {
@@ -353,47 +363,44 @@ public struct PolygenicScorer: Sendable {
         }
 
         /// weight × transformed dosage into every sample's sum; missing calls imputed or skipped.
+        ///
+        /// The value and the allele count each possible count adds are tabulated first, so the loop over samples
+        /// (the hot path: samples × variants iterations) is two table reads and two additions, with no branches.
         func add(_ e: Entry, into part: inout Partial) {
             let s = Int(e.ref.score)
             let weight = weights[s][Int(e.ref.row)]
             let type = types[s][Int(e.ref.row)]
             let stride = scoreCount
-            var expected = 0.0
+            var imputed = 0.0
             if mode == .meanImputation {
                 var copies = 0
                 var called = 0
-                for c in e.counts where c >= 0 {
-                    copies += Int(c)
-                    called += 1
+                e.counts.withUnsafeBufferPointer { counts in
+                    for c in counts where c >= 0 {
+                        copies += Int(c)
+                        called += 1
+                    }
                 }
-                expected = called == 0 ? 0 : type.expected(frequency: Double(copies) / Double(2 * called))
+                imputed = called == 0 ? 0 : weight * type.expected(frequency: Double(copies) / Double(2 * called))
             }
-            let impute = mode == .meanImputation
-            e.counts.withUnsafeBufferPointer { counts in
-                part.sums.withUnsafeMutableBufferPointer { sums in
-                    part.alleles.withUnsafeMutableBufferPointer { alleles in
-                        var index = s
-                        if type == .additive {
-                            for i in 0..<counts.count {
-                                let c = counts[i]
-                                if c >= 0 {
-                                    sums[index] += weight * Double(c)
-                                    alleles[index] += 2
-                                } else if impute {
-                                    sums[index] += weight * expected
+            // Index k = count + 1: k 0 is a missing call, k 1…7 are 0…6 copies (allele counts are capped at 6).
+            var values = [Double](repeating: 0, count: 8)
+            var alleleTable = [Int32](repeating: 2, count: 8)
+            values[0] = imputed
+            alleleTable[0] = 0
+            for k in 1..<8 { values[k] = weight * type.transform(k - 1) }
+            values.withUnsafeBufferPointer { values in
+                alleleTable.withUnsafeBufferPointer { alleleTable in
+                    e.counts.withUnsafeBufferPointer { counts in
+                        part.sums.withUnsafeMutableBufferPointer { sums in
+                            part.alleles.withUnsafeMutableBufferPointer { alleles in
+                                var index = s
+                                for i in 0..<counts.count {
+                                    let k = Int(counts[i]) &+ 1
+                                    sums[index] += values[k]
+                                    alleles[index] &+= alleleTable[k]
+                                    index &+= stride
                                 }
-                                index += stride
-                            }
-                        } else {
-                            for i in 0..<counts.count {
-                                let c = counts[i]
-                                if c >= 0 {
-                                    sums[index] += weight * type.transform(Int(c))
-                                    alleles[index] += 2
-                                } else if impute {
-                                    sums[index] += weight * expected
-                                }
-                                index += stride
                             }
                         }
                     }

@@ -112,6 +112,7 @@ public struct ScoringFile: Sendable {
         var column: [String: Int] = [:]
         var hasHarmonised = false
         var seenHeader = false
+        var ranges: [Range<Int>] = []
 
         var start = 0
         while start < bytes.count {
@@ -122,9 +123,9 @@ public struct ScoringFile: Sendable {
             if stop > start, bytes[stop - 1] == 13 { stop -= 1 }
             defer { start = end + 1 }
             guard stop > start else { continue }
-            let line = String(decoding: bytes[start..<stop], as: UTF8.self)
-            if line.hasPrefix("#") {
+            if bytes[start] == 35 {  // '#'
                 guard !seenHeader else { continue }
+                let line = String(decoding: bytes[start..<stop], as: UTF8.self)
                 let body = line.drop { $0 == "#" }
                 if let eq = body.firstIndex(of: "=") {
                     meta[String(body[..<eq]).trimmingCharacters(in: .whitespaces)] = String(body[body.index(after: eq)...]).trimmingCharacters(
@@ -132,10 +133,17 @@ public struct ScoringFile: Sendable {
                 }
                 continue
             }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            // Field ranges of this line, split at tabs, without making strings of the columns nobody reads.
+            ranges.removeAll(keepingCapacity: true)
+            var fieldStart = start
+            for i in start..<stop where bytes[i] == 9 {
+                ranges.append(fieldStart..<i)
+                fieldStart = i + 1
+            }
+            ranges.append(fieldStart..<stop)
             if !seenHeader {
                 seenHeader = true
-                columns = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                columns = ranges.map { Self.text(bytes, $0) ?? "" }
                 for (i, name) in columns.enumerated() where column[name] == nil { column[name] = i }
                 guard column["effect_allele"] != nil else {
                     throw ScoringFileError(path: path, line: lineNumber, message: "no effect_allele column (is this a PGS Catalog scoring file?)")
@@ -148,13 +156,12 @@ public struct ScoringFile: Sendable {
                 hasHarmonised = column["hm_chr"] != nil && column["hm_pos"] != nil
                 continue
             }
-            guard fields.count <= columns.count + 1 else {
-                throw ScoringFileError(path: path, line: lineNumber, message: "\(fields.count) fields for \(columns.count) columns")
+            guard ranges.count <= columns.count + 1 else {
+                throw ScoringFileError(path: path, line: lineNumber, message: "\(ranges.count) fields for \(columns.count) columns")
             }
             func value(_ name: String) -> String? {
-                guard let i = column[name], i < fields.count else { return nil }
-                let text = fields[i].trimmingCharacters(in: .whitespaces)
-                return text.isEmpty || text == "NA" || text == "None" ? nil : text
+                guard let i = column[name], i < ranges.count, let text = Self.text(bytes, ranges[i]) else { return nil }
+                return text == "NA" || text == "None" ? nil : text
             }
             func flag(_ name: String) -> Bool { value(name).map { $0.lowercased() == "true" } ?? false }
 
@@ -243,6 +250,15 @@ public struct ScoringFile: Sendable {
         case "grch38", "hg38", "b38": return .grch38
         default: return nil
         }
+    }
+
+    /// The text of a byte range with ASCII spaces trimmed, or nil when empty.
+    static func text(_ bytes: [UInt8], _ range: Range<Int>) -> String? {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper, bytes[lower] == 32 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 32 { upper -= 1 }
+        return lower == upper ? nil : String(decoding: bytes[lower..<upper], as: UTF8.self)
     }
 
     static func isSequence(_ allele: String) -> Bool {

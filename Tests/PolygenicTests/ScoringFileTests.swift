@@ -112,3 +112,34 @@ func fixture(_ name: String) -> String {
         #expect(AlleleMatch.exclusion(flip, options: MatchOptions(ignoreStrandFlips: true)) == "strand_flip")
     }
 }
+
+/// Normalisation against pgsc_calc's 1000 Genomes reference sums (a tenth of them), by superpopulation.
+/// Expected values computed independently with Python's statistics.pstdev (ddof 0, as pgsc_calc).
+@Suite struct ReferenceDistributionTests {
+    @Test(arguments: [
+        ("AFR", 88, -0.0377888984951215, 45.45454545454545),
+        ("AMR", 51, 1.2477463594004066, 84.31372549019608),
+        ("EAS", 57, -0.6680370135361838, 24.56140350877193),
+        ("EUR", 64, 0.5544795754495332, 70.3125),
+        ("SAS", 61, 0.36138138072577963, 60.65573770491803),
+    ])
+    func zScoreAndPercentileAgainstEachPopulation(population: String, size: Int, z: Double, percentile: Double) throws {
+        let reference = try ReferenceDistribution.read(
+            scoresPath: fixture("reference_scores_subset.txt"), populationsPath: fixture("reference_populations_subset.psam"))
+        // The reference was scored with the harmonised PGS001229 file; the identifier matches without its suffix.
+        let n = try #require(reference.normalise(3.0, score: "PGS001229", population: population))
+        #expect(n.referenceSize == size)
+        #expect(abs(n.z - z) < 1e-9)
+        #expect(abs(n.percentile - percentile) < 1e-9)
+    }
+
+    @Test func unknownPopulationOrScoreGivesNothing() throws {
+        let reference = try ReferenceDistribution.read(
+            scoresPath: fixture("reference_scores_subset.txt"), populationsPath: fixture("reference_populations_subset.psam"))
+        #expect(reference.normalise(3.0, score: "PGS001229", population: "XYZ") == nil)
+        #expect(reference.normalise(3.0, score: "PGS000001", population: "EUR") == nil)
+        #expect(throws: ScoringFileError.self) {
+            try ReferenceDistribution.read(scoresPath: fixture("reference_scores_subset.txt"), populationsPath: fixture("PGS001229_22.txt"))
+        }
+    }
+}

@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "BGZF", targets: ["BGZF"]),
         .library(name: "GenomicFiles", targets: ["GenomicFiles"]),
         .library(name: "Knowledge", targets: ["Knowledge"]),
+        .library(name: "Risk", targets: ["Risk"]),
+        .library(name: "Polygenic", targets: ["Polygenic"]),
         // What each fuzz target does with one input; used by the libFuzzer package in Fuzz/ and by FuzzReplayTests.
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],

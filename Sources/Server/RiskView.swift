@@ -182,15 +182,19 @@ enum RiskRecordMapping {
             return nil
         }
         func listed(_ entry: ClinicalEntry) -> String { entry.display ?? "\(entry.system) \(entry.code)" }
+        /// "atorvastatin, active"; "Atorvastatin 20 MG Oral Tablet (atorvastatin), active".
+        func named(_ entry: ClinicalEntry, _ name: String) -> String {
+            (listed(entry).lowercased() == name ? name : "\(listed(entry)) (\(name))") + ", \(entry.status ?? "no status")"
+        }
         let statin = find(RiskRecordCodes.statins)
         let bpDrug = find(RiskRecordCodes.antihypertensives)
         if let (entry, name) = statin {
-            input.onStatin = RiskIndicator(present: true, evidence: "\(listed(entry)) (\(name)), active", entryID: entry.id.rawValue)
+            input.onStatin = RiskIndicator(present: true, evidence: named(entry, name), entryID: entry.id.rawValue)
         } else {
             input.onStatin = RiskIndicator(present: false, evidence: "no active statin on the medication list")
         }
         if let (entry, name) = bpDrug {
-            input.onBPTreatment = RiskIndicator(present: true, evidence: "\(listed(entry)) (\(name)), active", entryID: entry.id.rawValue)
+            input.onBPTreatment = RiskIndicator(present: true, evidence: named(entry, name), entryID: entry.id.rawValue)
         } else {
             let others = medications.filter { entry in statin.map { $0.0.id != entry.id } ?? true }.map(listed).sorted()
             let note =

@@ -71,6 +71,7 @@ import Testing
         #expect(input.diabetes?.present == true)
         #expect(input.diabetes?.evidence == "Diabetes (SNOMED 44054006), active")
         #expect(input.onBPTreatment?.present == true)
+        #expect(input.onBPTreatment?.evidence == "hydrochlorothiazide, active")
         #expect(input.onStatin?.present == false)  // stopped
         #expect(input.knownASCVD?.present == false)
         #expect(input.zip == nil)

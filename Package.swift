@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Records", "Store", "PGx", "Knowledge", "VCF", "GenomicFiles", "BGZF",
+                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "Records", "PGx", "BGZF", "Knowledge",
+                "Server", "Store", "Records", "PGx", "Risk", "Polygenic", "BGZF", "Knowledge",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),

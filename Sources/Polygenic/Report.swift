@@ -107,6 +107,13 @@ public struct ReferenceDistribution: Sendable {
         public var percentile: Double
         public var population: String
         public var referenceSize: Int
+
+        public init(z: Double, percentile: Double, population: String, referenceSize: Int) {
+            self.z = z
+            self.percentile = percentile
+            self.population = population
+            self.referenceSize = referenceSize
+        }
     }
 }
 
@@ -195,6 +202,35 @@ public struct SampleScore: Codable, Sendable, Hashable {
     /// sum / denominator (pgsc_calc's AVG); nil when nothing was scored.
     public var average: Double?
     public var normalised: ReferenceDistribution.Normalised?
+
+    public init(score: String, sum: Double, denominator: Int, average: Double?, normalised: ReferenceDistribution.Normalised?) {
+        self.score = score
+        self.sum = sum
+        self.denominator = denominator
+        self.average = average
+        self.normalised = normalised
+    }
+}
+
+/// A polygenic score stored as one patient's finding, the contract between a scoring analyser and every reader (the
+/// risk view). A finding of kind ``kind`` has:
+/// - `subject`: the score's PGS Catalog ID (`PGS000001`);
+/// - `summary`: one line with the trait, the Z-score and percentile against the named reference population when the
+///   sum was normalised, and the match rate;
+/// - `label`: the score ID (what a count groups by); `interpretation`: the reported trait;
+/// - `evidence`: this type as JSON: the score's summary (match rate, exclusions, warnings, the ancestry caveat,
+///   risk-and-care.md §4.5) and the patient's value (sum, denominator, and the normalisation when there is one).
+public struct PolygenicScoreFinding: Codable, Sendable, Hashable {
+    /// The finding kind of a polygenic score.
+    public static let kind = "prs.score"
+
+    public var summary: ScoreSummary
+    public var score: SampleScore
+
+    public init(summary: ScoreSummary, score: SampleScore) {
+        self.summary = summary
+        self.score = score
+    }
 }
 
 extension CohortScores {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Records
+import Risk
 import Store
 
 /// What the routes share: the gate every patient-data route goes through, the store, and settings.
@@ -10,6 +11,8 @@ struct APIEnvironment: Sendable {
     let store: RecordStore
     let authenticator: Authenticator
     let breakGlassMillis: Int64
+    /// The clinical risk equations, for the risk view.
+    let risk: RiskProfileBuilder
 
     /// The single entry to patient data for a route: decide, audit, and return the grant (or throw the denial).
     func grant(_ context: TailorContext, _ action: Action, _ resource: Resource, patient: PatientID? = nil) async throws -> AccessGrant {
@@ -34,6 +37,15 @@ extension Request {
             throw APIError.badRequest("query parameter '\(name)' must be a non-negative whole number", field: name)
         }
         return number
+    }
+
+    /// A `YYYY-MM-DD` query parameter: a real calendar day in years 1800–2200 (the OpenAPI pattern says the same).
+    func date(_ name: String) throws -> RiskDate? {
+        guard let text = uri.queryParameters[Substring(name)] else { return nil }
+        guard let date = RiskDate(iso: String(text)) else {
+            throw APIError.badRequest("query parameter '\(name)' must be a date YYYY-MM-DD (a real calendar day, years 1800–2200)", field: name)
+        }
+        return date
     }
 
     func string(_ name: String, maxLength: Int = 200) throws -> String? {
@@ -359,6 +371,26 @@ enum APIRoutes {
             let finding = try context.parameters.id("findingID", as: FindingID.self)
             let grant = try await env.grant(context, .read, .findings, patient: id)
             return try JSON.response(try await env.store.finding(grant, patient: id, finding: finding))
+        }
+
+        // MARK: Risk
+        api.get("patients/:patientID/risk") { request, context -> Response in
+            let id = try context.parameters.id("patientID", as: PatientID.self)
+            let at = try request.date("at") ?? RiskDate(epochMillis: env.gate.now())
+            // The clinical part is the clinical record's: refused (and audited) as the entries route would be.
+            let grant = try await env.grant(context, .read, .clinicalRecord, patient: id)
+            let record = try await env.store.riskRecord(grant, patient: id, observationCodes: RiskRecordCodes.observationCodes)
+            let profile = env.risk.build(RiskRecordMapping.input(patient: record.patient, entries: record.entries, at: at), at: at)
+            // The genomic part is the findings': its own decision, audited either way. A refusal here (the patient's
+            // consent withholding genomic data from treatment) withholds the section, not the view.
+            let genomic: GenomicRisk
+            do {
+                let findingsGrant = try await env.grant(context, .read, .findings, patient: id)
+                genomic = .shown(try await env.store.findings(findingsGrant, patient: id, limit: 5000))
+            } catch let denied as AccessDenied where !denied.accountInvalid && !denied.decision.notFound {
+                genomic = .withheld(reason: denied.decision.reason)
+            }
+            return try JSON.response(RiskView(patientID: id, at: at, clinical: profile, notes: RiskView.notes, genomic: genomic))
         }
 
         // MARK: Administration

@@ -38,12 +38,23 @@ extension TailorServer {
     static var demoPatients: [DemoPatient] {
         let day: Int64 = 86_400_000
         let base: Int64 = 1_790_000_000_000
-        func bp(_ systolic: Double, _ diastolic: Double, daysAgo: Int64) -> [RecordStore.NewEntry] {
+        func bp(_ systolic: Double, _ diastolic: Double, daysAgo: Int64, category: String = "monitoring") -> [RecordStore.NewEntry] {
             [
-                .init(type: .observation, category: "monitoring", system: loinc, code: "8480-6", display: "Systolic blood pressure", valueNumber: systolic, unit: "mm[Hg]", status: "final", effectiveAt: base - daysAgo * day),
-                .init(type: .observation, category: "monitoring", system: loinc, code: "8462-4", display: "Diastolic blood pressure", valueNumber: diastolic, unit: "mm[Hg]", status: "final", effectiveAt: base - daysAgo * day),
+                .init(type: .observation, category: category, system: loinc, code: "8480-6", display: "Systolic blood pressure", valueNumber: systolic, unit: "mm[Hg]", status: "final", effectiveAt: base - daysAgo * day),
+                .init(type: .observation, category: category, system: loinc, code: "8462-4", display: "Diastolic blood pressure", valueNumber: diastolic, unit: "mm[Hg]", status: "final", effectiveAt: base - daysAgo * day),
             ]
         }
+        /// A measurement of the risk view's inputs (codes as RiskRecordCodes reads them; synthetic values).
+        func lab(_ code: String, _ display: String, _ value: Double, _ unit: String, daysAgo: Int64, category: String = "laboratory") -> RecordStore.NewEntry {
+            .init(type: .observation, category: category, system: loinc, code: code, display: display, valueNumber: value, unit: unit, status: "final", effectiveAt: base - daysAgo * day)
+        }
+        func smoking(_ answer: String, daysAgo: Int64) -> RecordStore.NewEntry {
+            .init(type: .observation, category: "social-history", system: loinc, code: "72166-2", display: "Tobacco smoking status", valueText: answer, status: "final", effectiveAt: base - daysAgo * day)
+        }
+        func drug(_ code: String, _ name: String) -> RecordStore.NewEntry {
+            .init(type: .medication, category: "outpatient", system: rxnorm, code: code, display: name, status: "active")
+        }
+        let office = "vital-signs"
         return [
             DemoPatient(
                 id: "pat_demo-alex", given: "Alex", family: "Rivera", birthDate: "1961-04-12", sex: "male",
@@ -53,8 +64,14 @@ extension TailorServer {
                     .init(type: .condition, category: "problem-list-item", system: snomed, code: "414545008", display: "Ischemic heart disease", status: "active"),
                     .init(type: .medication, category: "outpatient", system: rxnorm, code: "32968", display: "clopidogrel", status: "active"),
                     .init(type: .observation, category: "laboratory", system: loinc, code: "2093-3", display: "Cholesterol [Mass/volume] in Serum or Plasma", valueNumber: 212, unit: "mg/dL", status: "final", effectiveAt: base - 30 * day),
-                ] + bp(148, 92, daysAgo: 3) + bp(142, 88, daysAgo: 2) + bp(139, 87, daysAgo: 1),
-                story: "after a coronary stent, on clopidogrel: a CYP2C19 poor metabolizer"),
+                    lab("2085-9", "HDL cholesterol", 41, "mg/dL", daysAgo: 30),
+                    lab("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", 1.02, "mg/dL", daysAgo: 30),
+                    lab("39156-5", "Body mass index", 29.1, "kg/m2", daysAgo: 2, category: office),
+                    smoking("Former smoker", daysAgo: 2),
+                    drug("83367", "atorvastatin"),
+                    drug("6918", "metoprolol"),
+                ] + bp(138, 84, daysAgo: 2, category: office) + bp(148, 92, daysAgo: 3) + bp(142, 88, daysAgo: 2) + bp(139, 87, daysAgo: 1),
+                story: "after a coronary stent, on clopidogrel: a CYP2C19 poor metabolizer (risk view: PREVENT and PCE do not apply, known heart disease)"),
             DemoPatient(
                 id: "pat_demo-sam", given: "Sam", family: "Okafor", birthDate: "1958-09-30", sex: "female",
                 diplotypes: ["DPYD": ("Reference", "c.1905+1G>A (*2A)"), "TPMT": ("*1", "*3A")],
@@ -62,8 +79,17 @@ extension TailorServer {
                 entries: [
                     .init(type: .condition, category: "problem-list-item", system: snomed, code: "363406005", display: "Malignant neoplasm of colon", status: "active"),
                     .init(type: .factor, category: "preference", system: "urn:tailor:factor", code: "willing-to-change", valueText: "diet, sleep"),
-                ],
-                story: "colon cancer, due to start a fluoropyrimidine: a DPYD *2A carrier"),
+                    .init(type: .condition, category: "problem-list-item", system: snomed, code: "44054006", display: "Diabetes", status: "active"),
+                    drug("5487", "hydrochlorothiazide"),
+                    lab("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", 228, "mg/dL", daysAgo: 420),
+                    lab("2085-9", "HDL cholesterol", 52, "mg/dL", daysAgo: 420),
+                    lab("98979-8", "eGFR (CKD-EPI 2021)", 71, "mL/min/{1.73_m2}", daysAgo: 10),
+                    lab("4548-4", "Hemoglobin A1c", 7.4, "%", daysAgo: 10),
+                    lab("9318-7", "Albumin/Creatinine [Mass Ratio] in Urine", 42, "mg/g", daysAgo: 10),
+                    lab("39156-5", "Body mass index", 31.4, "kg/m2", daysAgo: 10, category: office),
+                    smoking("Current every day smoker", daysAgo: 10),
+                ] + bp(146, 88, daysAgo: 10, category: office),
+                story: "colon cancer, due to start a fluoropyrimidine: a DPYD *2A carrier (risk view: full PREVENT model; lipids over a year old)"),
             DemoPatient(
                 id: "pat_demo-mei", given: "Mei", family: "Chen", birthDate: "1970-01-22", sex: "female",
                 diplotypes: ["CYP2C9": ("*1", "*3"), "VKORC1": ("rs9923231 reference (C)", "rs9923231 variant (T)"), "CYP3A5": ("*3", "*3")],
@@ -72,24 +98,41 @@ extension TailorServer {
                     .init(type: .condition, category: "problem-list-item", system: snomed, code: "49436004", display: "Atrial fibrillation", status: "active"),
                     .init(type: .factor, category: "lifestyle", system: "urn:tailor:factor", code: "activity-minutes-per-week", valueNumber: 60, unit: "min/wk"),
                     .init(type: .factor, category: "psychosocial", system: "urn:tailor:factor", code: "pss-10", display: "Perceived Stress Scale", valueNumber: 24),
-                ],
-                story: "atrial fibrillation, a warfarin candidate: CYP2C9 *1/*3 with a VKORC1 variant"),
+                    lab("2093-3", "Cholesterol [Moles/volume] in Serum or Plasma", 5.4, "mmol/L", daysAgo: 20),
+                    lab("2085-9", "HDL cholesterol", 1.5, "mmol/L", daysAgo: 20),
+                    lab("2160-0", "Creatinine [Moles/volume] in Serum or Plasma", 68, "umol/L", daysAgo: 20),
+                    lab("4548-4", "Hemoglobin A1c", 5.6, "%", daysAgo: 20),
+                    lab("29463-7", "Body weight", 64, "kg", daysAgo: 5, category: office),
+                    lab("8302-2", "Body height", 162, "cm", daysAgo: 5, category: office),
+                    smoking("Never smoker", daysAgo: 5),
+                ] + bp(132, 80, daysAgo: 5, category: office),
+                story: "atrial fibrillation, a warfarin candidate: CYP2C9 *1/*3 with a VKORC1 variant (risk view: lipids in mmol/L, BMI from weight and height)"),
             DemoPatient(
                 id: "pat_demo-jordan", given: "Jordan", family: "Smith", birthDate: "1985-06-02", sex: "male",
                 diplotypes: [:],
                 consent: ConsentDirective(treatment: [.clinical, .monitoring]),
                 entries: [
                     .init(type: .phenotype, category: "phenotype", system: hpo, code: "HP:0001250", display: "Seizure", status: "present"),
-                ],
-                story: "has withheld their genomic data from treatment use: clinicians see the record but not the genome"),
+                    lab("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", 190, "mg/dL", daysAgo: 40),
+                    lab("2085-9", "HDL cholesterol", 48, "mg/dL", daysAgo: 40),
+                    lab("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", 0.95, "mg/dL", daysAgo: 40),
+                    lab("39156-5", "Body mass index", 24.2, "kg/m2", daysAgo: 40, category: office),
+                    smoking("Current every day smoker", daysAgo: 40),
+                ] + bp(124, 78, daysAgo: 40, category: office),
+                story: "has withheld their genomic data from treatment use: clinicians see the record but not the genome (nor the risk view's genomic part)"),
             DemoPatient(
                 id: "pat_demo-priya", given: "Priya", family: "Patel", birthDate: "1992-11-15", sex: "female",
                 diplotypes: ["CYP2C19": ("*17", "*17"), "SLCO1B1": ("*5", "*5")],
                 consent: ConsentDirective(researchUses: [.general], researchCategories: [.genomic, .clinical, .monitoring], secondaryFindings: true),
                 entries: [
                     .init(type: .condition, category: "problem-list-item", system: snomed, code: "55822004", display: "Hyperlipidemia", status: "active"),
-                ] + bp(128, 82, daysAgo: 1),
-                story: "hyperlipidemia, a statin candidate: SLCO1B1 poor function; CYP2C19 ultrarapid"),
+                    lab("2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", 262, "mg/dL", daysAgo: 15),
+                    lab("2085-9", "HDL cholesterol", 58, "mg/dL", daysAgo: 15),
+                    lab("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", 0.7, "mg/dL", daysAgo: 15),
+                    lab("39156-5", "Body mass index", 23.5, "kg/m2", daysAgo: 15, category: office),
+                    smoking("Never smoker", daysAgo: 15),
+                ] + bp(126, 80, daysAgo: 15, category: office) + bp(128, 82, daysAgo: 1),
+                story: "hyperlipidemia, a statin candidate: SLCO1B1 poor function; CYP2C19 ultrarapid (risk view: PREVENT only, the PCE start at 40)"),
         ]
     }
 

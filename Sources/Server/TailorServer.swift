@@ -5,6 +5,7 @@ import Metrics
 import NIOCore
 public import Prometheus
 import Records
+import Risk
 import ServiceLifecycle
 public import Store
 import UnixSignals
@@ -23,6 +24,8 @@ public struct TailorServer: Sendable {
     public let blobs: BlobStore
     public let authenticator: Authenticator
     let analysers: [any GenomeAnalyser]
+    /// The clinical risk equations (PREVENT, PCE, CKD-EPI) with the bundled risk pack, for the risk view.
+    let risk: RiskProfileBuilder
     let logger: Logger
     let registry: PrometheusCollectorRegistry?
 
@@ -50,9 +53,10 @@ public struct TailorServer: Sendable {
             secret: secrets.tokenSecret, store: store, tokenLifetime: TimeInterval(configuration.tokenLifetimeSeconds),
             bcryptCost: UInt8(configuration.bcryptCost))
         let pgx = try await PGxGenomeAnalyser.load()
+        let risk = try RiskProfileBuilder.bundled()
         return TailorServer(
             configuration: configuration, database: database, store: store, gate: gate, blobs: blobs, authenticator: authenticator,
-            analysers: [pgx], logger: logger, registry: registry)
+            analysers: [pgx], risk: risk, logger: logger, registry: registry)
     }
 
     /// The router with every route; tests drive it in process.
@@ -64,7 +68,7 @@ public struct TailorServer: Sendable {
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: AuthMiddleware(authenticator: authenticator))
         let env = APIEnvironment(
-            gate: gate, store: store, authenticator: authenticator, breakGlassMillis: Int64(configuration.breakGlassMinutes) * 60_000)
+            gate: gate, store: store, authenticator: authenticator, breakGlassMillis: Int64(configuration.breakGlassMinutes) * 60_000, risk: risk)
         router.get("health") { _, _ -> Response in
             struct Health: Encodable {
                 var status: String

@@ -84,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
                 lines.append("  TOKEN=$(curl -s \(base)/api/v1/auth/login -H 'content-type: application/json' -d '{\"username\":\"clinician\",\"password\":\"demo-clinician\"}' | sed -E 's/.*\"token\":\"([^\"]+)\".*/\\1/')")
                 lines.append("  curl -s \(base)/api/v1/patients -H \"Authorization: Bearer $TOKEN\"")
                 lines.append("  curl -s \(base)/api/v1/patients/pat_demo-alex/findings -H \"Authorization: Bearer $TOKEN\"")
+                lines.append("  curl -s \(base)/api/v1/patients/pat_demo-sam/risk -H \"Authorization: Bearer $TOKEN\"")
             }
             // Written straight to the descriptor: scripts wait for this line, so it must not sit in a buffer.
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))

@@ -37,7 +37,16 @@ import Testing
         var allowedWithheld: Set<Caller>?
         /// The resource the audit entry names (nil: no patient-data decision is audited, e.g. the directory filter).
         var resource: Resource
+        /// A second decision an allowed request goes on to ask for (the risk view asks for findings after the clinical
+        /// record): its resource and who it allows; a refusal there answers with the rest of the view, not 403.
+        var then: Then?
         var description: String { "\(method) \(path)" }
+    }
+
+    struct Then: Sendable {
+        var resource: Resource
+        var allowed: Set<Caller>
+        var allowedWithheld: Set<Caller>
     }
 
     static let factor = #"{"entries":[{"type":"factor","category":"lifestyle","system":"urn:tailor:factor","code":"sleep-hours","valueNumber":7}]}"#
@@ -60,6 +69,9 @@ import Testing
             Route(method: .get, path: x + "/care-team", allowed: care.union([.administrator]), resource: .careTeam),
             Route(method: .post, path: x + "/care-team", body: #"{"userID":"{EXTRA}"}"#, allowed: [.administrator], resource: .careTeam),
             Route(method: .get, path: x + "/audit", allowed: [.patientSelf, .administrator], resource: .patientAudit),
+            Route(
+                method: .get, path: x + "/risk?at=2026-11-30", allowed: care, resource: .clinicalRecord,
+                then: Then(resource: .findings, allowed: care, allowedWithheld: [.patientSelf])),
             Route(method: .get, path: x + "/datasets", allowed: care, allowedWithheld: [.patientSelf], resource: .genomicData),
             Route(method: .get, path: x + "/runs", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
             Route(method: .get, path: x + "/findings", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
@@ -131,13 +143,23 @@ import Testing
                         #expect(response.status == .forbidden, "\(label): expected 403, got \(response.status.code) \(response.text.prefix(200))")
                         #expect(response.errorCode == "forbidden", "\(label)")
                     }
-                    // The decision is on record, with the caller and the outcome.
-                    let entry = try #require(try await harness.lastAudit(), "\(label): no audit entry")
-                    #expect(entry.sequence > before, "\(label): no new audit entry")
+                    // The decision is on record, with the caller and the outcome (and a second decision's, when asked).
+                    let entries = try await harness.auditEntries(after: before)
+                    let entry = try #require(route.then == nil ? entries.last : entries.first, "\(label): no new audit entry")
                     #expect(entry.record.actor == accounts[caller]!.id.rawValue, "\(label): audit actor")
                     #expect(entry.record.outcome == (allowed ? .allow : .deny), "\(label): audit outcome")
                     #expect(entry.record.resource == route.resource.rawValue, "\(label): audit resource \(entry.record.resource)")
                     if route.resource.isPatientScoped { #expect(entry.record.patientID == x.id, "\(label): audit patient") }
+                    if let then = route.then {
+                        #expect(entries.count == (allowed ? 2 : 1), "\(label): \(entries.count) audit entries")
+                        if allowed, entries.count == 2 {
+                            let second = entries[1]
+                            let secondAllowed = (consent == .genomicWithheld ? then.allowedWithheld : then.allowed).contains(caller)
+                            #expect(second.record.resource == then.resource.rawValue, "\(label): second audit resource")
+                            #expect(second.record.outcome == (secondAllowed ? .allow : .deny), "\(label): second audit outcome")
+                            #expect(second.record.actor == accounts[caller]!.id.rawValue && second.record.patientID == x.id, "\(label): second audit")
+                        }
+                    }
                 }
             }
             // No credentials: 401 for every route, and nothing is read.

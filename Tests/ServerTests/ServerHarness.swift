@@ -69,6 +69,13 @@ struct ServerHarness {
         try await server.authenticator.issueToken(for: account).token
     }
 
+    /// The audit entries after `sequence`, oldest first.
+    func auditEntries(after sequence: Int64) async throws -> [AuditEntry] {
+        var entries: [AuditEntry] = []
+        try await server.database.forEachAuditEntry(after: sequence) { entries.append($0) }
+        return entries
+    }
+
     /// The newest audit entry.
     func lastAudit() async throws -> AuditEntry? {
         var last: AuditEntry?

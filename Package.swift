@@ -66,6 +66,12 @@ let package = Package(
         .target(name: "Risk", dependencies: ["Knowledge"], swiftSettings: swiftSettings),
         // Polygenic scores: PGS Catalog scoring files matched to VCF records as pgsc_calc does, summed in one pass.
         .target(name: "Polygenic", dependencies: ["VCF", "GenomicFiles", "BGZF"], swiftSettings: swiftSettings),
+        // Precision oncology: tumour alterations from annotated VCF/MAF/CNA/fusion files, evidence matching through the
+        // OncoTree hierarchy, AMP/ASCO/CAP tiers (PCGR's rules), oncogenicity, TMB and MSI hints.
+        .target(name: "Oncology", dependencies: ["Knowledge", "VCF", "GenomicFiles", "BGZF"], swiftSettings: swiftSettings),
+        // Early breast cancer: the 21-gene recurrence score with TAILORx/RxPONDER rules, and PREDICT survival and
+        // treatment benefit (published constants, cited in the code).
+        .target(name: "EarlyBreast", swiftSettings: swiftSettings),
         // The patient record's pure core: typed identifiers, roles, consent, the one access policy and the
         // audit chain's hashing. No database, network or clock.
         .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
@@ -106,7 +112,7 @@ let package = Package(
         .target(
             name: "TailorCLI",
             dependencies: [
-                "GenomicFiles", "VCF", "Knowledge", "PGx", "Polygenic", "Risk", "Records", "Store", "Server",
+                "GenomicFiles", "VCF", "Knowledge", "PGx", "Polygenic", "Risk", "Oncology", "EarlyBreast", "Records", "Store", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -134,6 +140,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PolygenicTests", dependencies: ["Polygenic", "VCF", "GenomicFiles"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OncologyTests", dependencies: ["Oncology", "Knowledge", "VCF", "GenomicFiles"], resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "EarlyBreastTests", dependencies: ["EarlyBreast"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Knowledge"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecordsTests", dependencies: ["Records"], swiftSettings: swiftSettings),

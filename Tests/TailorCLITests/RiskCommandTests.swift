@@ -114,3 +114,31 @@ struct PRSCommandTests {
         #expect(e2.contains("give at least one --score file"))
     }
 }
+
+@Suite(.enabled(if: executableBuilt, "the tailor executable is built beside the tests"))
+struct OncologyAndBreastCommandTests {
+    @Test func oncologyTiersAnAnnotatedVCFAndNamesItsKnowledge() throws {
+        let (status, stdout, _) = try tailor(["oncology", "--tumor-type", "LUAD", fixtures + "/oncology_vep_annotated.vcf"])
+        #expect(status == 0)
+        #expect(stdout.contains("== Tier I =="))
+        #expect(stdout.contains("BRAF p.V600E"))
+        #expect(stdout.contains("moalmanac"))
+        let (bad, _, stderr) = try tailor(["oncology", "--tumor-type", "LUADD", fixtures + "/oncology_vep_annotated.vcf"])
+        #expect(bad != 0)
+        #expect(stderr.contains("LUAD"))
+    }
+
+    @Test func breastPredictGivesPatientSentencesAndRefusesImpossibleInput() throws {
+        let args = [
+            "breast", "predict", "--age", "55", "--tumour-size-mm", "25", "--grade", "2", "--positive-nodes", "2", "--er", "positive",
+            "--her2", "negative", "--ki67", "positive", "--detection", "symptomatic", "--menopause", "postmenopausal", "--endocrine",
+            "--chemotherapy", "third",
+        ]
+        let (status, stdout, _) = try tailor(args)
+        #expect(status == 0)
+        #expect(stdout.contains("Of 100 women like you"))
+        let (bad, _, stderr) = try tailor(args.map { $0 == "55" ? "130" : $0 })
+        #expect(bad == 1)
+        #expect(stderr.contains("age"))
+    }
+}

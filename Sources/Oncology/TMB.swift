@@ -1,0 +1,48 @@
+/// Tumour mutational burden from the somatic variants, PCGR's three definitions, divided by the assay's callable size.
+public struct TumourMutationalBurden: Codable, Sendable, Hashable {
+    public var assayMb: Double
+    /// Coding and silent SNVs/indels (Chalmers et al. Genome Med 2017;9:34), the definition used for the TMB-high call.
+    public var codingAndSilent: Int
+    public var codingNonSilent: Int
+    public var missenseOnly: Int
+    public var perMb: Double
+    public var nonSilentPerMb: Double
+    public var missensePerMb: Double
+    public var high: Bool
+    /// The cut-off used for TMB-high, mutations per Mb.
+    public var threshold: Double
+    public var caveats: [String]
+
+    /// TMB-high at ≥10 mutations/Mb: the FDA's 2020 pembrolizumab TMB-H indication (KEYNOTE-158, FoundationOne CDx), as the
+    /// oncology brief and OncoKB use it.
+    public static let defaultThreshold = 10.0
+
+    /// Counts PASS variants with a coding consequence in the chosen transcript, once per genomic change.
+    public static func compute(_ alterations: [Alteration], assayMb: Double, tumourOnly: Bool, threshold: Double = defaultThreshold) -> TumourMutationalBurden {
+        var seen = Set<String>()
+        var all = 0, nonSilent = 0, missense = 0
+        var likelyGermline = 0
+        for a in alterations where a.kind == .variant && a.passed {
+            guard let effect = a.effect, effect != .noncoding else { continue }
+            let key = "\(a.chromosome ?? a.gene):\(a.position ?? 0):\(a.ref ?? ""):\(a.alt ?? a.proteinText ?? "")"
+            guard seen.insert(key).inserted else { continue }
+            all += 1
+            if effect.isNonSilentCoding { nonSilent += 1 }
+            if effect == .missense { missense += 1 }
+            if (a.populationFrequencies?.values.max() ?? 0) >= 0.01 { likelyGermline += 1 }
+        }
+        let mb = max(assayMb, 0.000_001)
+        var caveats: [String] = []
+        if assayMb < 1 { caveats.append("The assay covers less than 1 Mb: TMB from so small a target is unreliable.") }
+        if tumourOnly {
+            caveats.append(
+                "Tumour-only sequencing: germline variants cannot be removed with a matched normal and inflate TMB"
+                    + (likelyGermline > 0 ? " (\(likelyGermline) counted variants have a gnomAD frequency ≥ 1 %, likely germline)." : "."))
+        }
+        let perMb = Double(all) / mb
+        return TumourMutationalBurden(
+            assayMb: assayMb, codingAndSilent: all, codingNonSilent: nonSilent, missenseOnly: missense, perMb: perMb,
+            nonSilentPerMb: Double(nonSilent) / mb, missensePerMb: Double(missense) / mb, high: perMb >= threshold, threshold: threshold,
+            caveats: caveats)
+    }
+}

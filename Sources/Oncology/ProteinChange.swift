@@ -106,7 +106,7 @@ public struct ProteinChange: Codable, Sendable, Hashable, CustomStringConvertibl
                 i = text.index(after: i)
             }
         }
-        one = one.replacingOccurrences(of: "%3D", with: "=")
+        if one.contains("%") { one = one.replacingOccurrences(of: "%3D", with: "=") }  // VEP URL-encodes "=" (p.Leu5%3D)
         guard let first = one.first, first.isUppercase || first == "*" else { return nil }
         let digits = one.dropFirst().prefix { $0.isNumber }
         guard let position = Int(digits), position > 0 else { return nil }

@@ -23,6 +23,9 @@ let package = Package(
         .library(name: "Knowledge", targets: ["Knowledge"]),
         .library(name: "Risk", targets: ["Risk"]),
         .library(name: "Polygenic", targets: ["Polygenic"]),
+        .library(name: "Phenotype", targets: ["Phenotype"]),
+        .library(name: "Interop", targets: ["Interop"]),
+        .library(name: "Records", targets: ["Records"]),
         // What each fuzz target does with one input; used by the libFuzzer package in Fuzz/ and by FuzzReplayTests.
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -72,6 +75,12 @@ let package = Package(
         // Early breast cancer: the 21-gene recurrence score with TAILORx/RxPONDER rules, and PREDICT survival and
         // treatment benefit (published constants, cited in the code).
         .target(name: "EarlyBreast", swiftSettings: swiftSettings),
+        // Rare-disease phenotype matching: the HPO ontology and annotations (hpo pack), information content, Resnik and
+        // PhenoDigm-style similarity, excluded features, disease and gene ranking, Phenopacket v2 input.
+        .target(name: "Phenotype", dependencies: ["Knowledge"], swiftSettings: swiftSettings),
+        // Interoperability: FHIR R4 Bundle import (transaction/collection; Synthea and EHR exports) into a complete
+        // import plan with reference resolution and idempotency keys; nothing partial.
+        .target(name: "Interop", dependencies: ["Records"], swiftSettings: swiftSettings),
         // The patient record's pure core: typed identifiers, roles, consent, the one access policy and the
         // audit chain's hashing. No database, network or clock.
         .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
@@ -112,7 +121,7 @@ let package = Package(
         .target(
             name: "TailorCLI",
             dependencies: [
-                "GenomicFiles", "VCF", "Knowledge", "PGx", "Polygenic", "Risk", "Oncology", "EarlyBreast", "Records", "Store", "Server",
+                "GenomicFiles", "VCF", "Knowledge", "PGx", "Polygenic", "Risk", "Oncology", "EarlyBreast", "Phenotype", "Records", "Store", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -144,6 +153,8 @@ let package = Package(
             name: "OncologyTests", dependencies: ["Oncology", "Knowledge", "VCF", "GenomicFiles"], resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings),
         .testTarget(name: "EarlyBreastTests", dependencies: ["EarlyBreast"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PhenotypeTests", dependencies: ["Phenotype", "Knowledge"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "InteropTests", dependencies: ["Interop", "Records"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Knowledge"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecordsTests", dependencies: ["Records"], swiftSettings: swiftSettings),

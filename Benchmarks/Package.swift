@@ -20,5 +20,19 @@ let package = Package(
             path: "Sources/RiskBench",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Ranks every phenopacket of a folder by phenotype; scripts/eval_phenopackets.py summarises (issue #7).
+        .executableTarget(
+            name: "phenotype-eval",
+            dependencies: [.product(name: "Phenotype", package: "Tailor"), .product(name: "Knowledge", package: "Tailor")],
+            path: "Sources/PhenotypeEval",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Parses and maps every FHIR Bundle under the given paths and prints counts and timing (issue #5).
+        .executableTarget(
+            name: "fhir-import-check",
+            dependencies: [.product(name: "Interop", package: "Tailor"), .product(name: "Records", package: "Tailor")],
+            path: "Sources/FHIRImportCheck",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

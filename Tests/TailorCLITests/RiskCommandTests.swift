@@ -142,3 +142,19 @@ struct OncologyAndBreastCommandTests {
         #expect(stderr.contains("age"))
     }
 }
+
+@Suite(.enabled(if: executableBuilt, "the tailor executable is built beside the tests"))
+struct DiagnoseCommandTests {
+    @Test func ranksGenesWithTheHPOVersionAndRefusesBadIDs() throws {
+        let (status, stdout, _) = try tailor(["diagnose", "--hpo", "HP:0001250,HP:0001263,HP:0000252", "--top", "3"])
+        #expect(status == 0)
+        #expect(stdout.contains("Human Phenotype Ontology (version 2025-01-16)"))
+        #expect(stdout.contains("1. "))
+        let (bad, _, stderr) = try tailor(["diagnose", "--hpo", "HP:0001250,HP:12"])
+        #expect(bad == 64)
+        #expect(stderr.contains("HP:12"))
+        let (json, out, _) = try tailor(["diagnose", "--hpo", "HP:0001250", "--top", "2", "--json"])
+        #expect(json == 0)
+        #expect((try JSONSerialization.jsonObject(with: Data(out.utf8))) is [String: Any])
+    }
+}

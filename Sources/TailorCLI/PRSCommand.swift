@@ -90,6 +90,13 @@ struct PRSCommand: AsyncParsableCommand {
                 let referenceSums = try reference.map { path throws(ScoringFileError) in
                     try ReferenceDistribution.read(scoresPath: path, populationsPath: referencePopulations!)
                 }
+                // Checked before the VCF is read, so a wrong population costs nothing.
+                if let population, let referenceSums {
+                    for f in files where referenceSums.sums[ReferenceDistribution.key(f.id)]?[population] == nil {
+                        let known = (referenceSums.sums[ReferenceDistribution.key(f.id)] ?? [:]).keys.sorted().joined(separator: ", ")
+                        throw ValidationError("the reference has no \(population) sums for \(f.id) (it has: \(known.isEmpty ? "none for this score" : known))")
+                    }
+                }
                 let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
                 let file = try VCFFile(path: vcf, options: VCFReadOptions(threads: workers))
                 let result = try await PolygenicScorer(scores: files, options: options).score(
@@ -105,11 +112,6 @@ struct PRSCommand: AsyncParsableCommand {
                     if summary.unmatched > 0 { line += "; \(summary.unmatched) not found" }
                     FileHandle.standardError.write(Data((line + "\n").utf8))
                     for warning in summary.warnings { FileHandle.standardError.write(Data("warning: \(summary.id): \(warning)\n".utf8)) }
-                }
-                if let population, let referenceSums {
-                    for f in files where referenceSums.sums[ReferenceDistribution.key(f.id)]?[population] == nil {
-                        throw ValidationError("the reference has no \(population) sums for \(f.id)")
-                    }
                 }
                 try write(result, summaries: summaries, reference: referenceSums)
             } catch let error as ValidationError {

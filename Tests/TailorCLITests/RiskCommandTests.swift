@@ -105,6 +105,24 @@ struct PRSCommandTests {
         #expect(sample["sample"] as? String == "HG00096_HG00096")
     }
 
+    /// Normalisation against 1000 Genomes reference sums by superpopulation; an absent population is refused, naming
+    /// the ones the reference has.
+    @Test func normalisesAgainstAReferencePopulation() throws {
+        let common = [
+            "prs", "score", "--vcf", fixtures + "/cineca_120.vcf.gz", "--score", fixtures + "/PGS001229_22.txt", "--tsv",
+            "--reference", fixtures + "/reference_scores_subset.txt", "--reference-populations", fixtures + "/reference_populations_subset.psam",
+        ]
+        let (status, tsv, _) = try tailor(common + ["--population", "EUR"])
+        #expect(status == 0)
+        let rows = tsv.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(rows[0].suffix(3) == ["Z", "PERCENTILE", "REFERENCE"])
+        #expect(rows.count == 121)
+        #expect(rows.dropFirst().allSatisfy { $0.count == 10 && $0[9] == "EUR" && Double($0[7]) != nil })
+        let (bad, _, stderr) = try tailor(common + ["--population", "XYZ"])
+        #expect(bad == 64)
+        #expect(stderr.contains("no XYZ sums for PGS001229 (it has: AFR, AMR, EAS, EUR, SAS)"))
+    }
+
     @Test func badInputsAreClearErrors() throws {
         let (s1, _, e1) = try tailor(["prs", "score", "--vcf", fixtures + "/cineca_120.vcf.gz", "--score", fixtures + "/missing.txt"])
         #expect(s1 == 1)

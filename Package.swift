@@ -26,6 +26,8 @@ let package = Package(
         .library(name: "Phenotype", targets: ["Phenotype"]),
         .library(name: "Interop", targets: ["Interop"]),
         .library(name: "Records", targets: ["Records"]),
+        .library(name: "Monitoring", targets: ["Monitoring"]),
+        .library(name: "CarePlan", targets: ["CarePlan"]),
         // What each fuzz target does with one input; used by the libFuzzer package in Fuzz/ and by FuzzReplayTests.
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -81,6 +83,13 @@ let package = Package(
         // Interoperability: FHIR R4 Bundle import (transaction/collection; Synthea and EHR exports) into a complete
         // import plan with reference resolution and idempotency keys; nothing partial.
         .target(name: "Interop", dependencies: ["Records"], swiftSettings: swiftSettings),
+        // Home and device monitoring: readings in canonical units, validation with reasons, JSON/NDJSON/FHIR input,
+        // and the protocol metrics (home BP averaging, CGM time in range, trends, adherence, alerts). Pure.
+        .target(name: "Monitoring", swiftSettings: swiftSettings),
+        // Personalised care plans: guideline rules as data (the careplan pack), ranked lifestyle items for the patient's
+        // factors and preferences, drug-class choice that respects PGx, allergies and conditions, diabetes targets,
+        // surveillance from hereditary findings, SMART goals and their lifecycle, FHIR CarePlan/Goal. Pure.
+        .target(name: "CarePlan", dependencies: ["Knowledge"], swiftSettings: swiftSettings),
         // The patient record's pure core: typed identifiers, roles, consent, the one access policy and the
         // audit chain's hashing. No database, network or clock.
         .target(name: "Records", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
@@ -89,7 +98,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Records", "BGZF",
+                "Records", "BGZF", "Monitoring",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -102,7 +111,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF",
+                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -122,6 +131,7 @@ let package = Package(
             name: "TailorCLI",
             dependencies: [
                 "GenomicFiles", "VCF", "Knowledge", "PGx", "Polygenic", "Risk", "Oncology", "EarlyBreast", "Phenotype", "Records", "Store", "Server",
+                "Monitoring", "CarePlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -156,10 +166,12 @@ let package = Package(
         .testTarget(name: "PhenotypeTests", dependencies: ["Phenotype", "Knowledge"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "InteropTests", dependencies: ["Interop", "Records"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Knowledge"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitoringTests", dependencies: ["Monitoring"], swiftSettings: swiftSettings),
+        .testTarget(name: "CarePlanTests", dependencies: ["CarePlan", "Knowledge"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecordsTests", dependencies: ["Records"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "Records", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
+            name: "StoreTests", dependencies: ["Store", "Records", "Monitoring", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",

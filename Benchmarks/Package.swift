@@ -34,5 +34,19 @@ let package = Package(
             path: "Sources/FHIRImportCheck",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Monitoring metrics over a year of readings, and NDJSON parse + validate throughput (issue #9).
+        .executableTarget(
+            name: "monitoring-bench",
+            dependencies: [.product(name: "Monitoring", package: "Tailor")],
+            path: "Sources/MonitoringBench",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // Plan generation for example patients, pack load, and rebuilding the careplan pack (issue #9).
+        .executableTarget(
+            name: "careplan-bench",
+            dependencies: [.product(name: "CarePlan", package: "Tailor"), .product(name: "Knowledge", package: "Tailor")],
+            path: "Sources/CarePlanBench",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

@@ -76,6 +76,8 @@ public enum RunTag: IdentifierKind { public static let prefix = "run" }
 public enum EntryTag: IdentifierKind { public static let prefix = "ent" }
 public enum ConsentTag: IdentifierKind { public static let prefix = "cns" }
 public enum GrantTag: IdentifierKind { public static let prefix = "bgl" }
+public enum CarePlanTag: IdentifierKind { public static let prefix = "cpl" }
+public enum GoalTag: IdentifierKind { public static let prefix = "gol" }
 
 public typealias PatientID = Identifier<PatientTag>
 public typealias UserID = Identifier<UserTag>
@@ -88,3 +90,7 @@ public typealias EntryID = Identifier<EntryTag>
 public typealias ConsentID = Identifier<ConsentTag>
 /// A break-glass grant.
 public typealias GrantID = Identifier<GrantTag>
+/// A saved care-plan proposal.
+public typealias CarePlanID = Identifier<CarePlanTag>
+/// A care-plan goal (the same ID across all its versions).
+public typealias GoalID = Identifier<GoalTag>

@@ -155,6 +155,9 @@ enum JSON {
 
     static let decoder = JSONDecoder()
 
+    /// A value as JSON text (sorted keys), for documents the store keeps as text.
+    static func string(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"

@@ -1,3 +1,4 @@
+import CarePlan
 import Foundation
 public import Hummingbird
 public import Logging
@@ -26,6 +27,8 @@ public struct TailorServer: Sendable {
     let analysers: [any GenomeAnalyser]
     /// The clinical risk equations (PREVENT, PCE, CKD-EPI) with the bundled risk pack, for the risk view.
     let risk: RiskProfileBuilder
+    /// The care-plan engine with the bundled careplan pack.
+    let carePlan: CarePlanEngine
     let logger: Logger
     let registry: PrometheusCollectorRegistry?
 
@@ -54,9 +57,10 @@ public struct TailorServer: Sendable {
             bcryptCost: UInt8(configuration.bcryptCost))
         let pgx = try await PGxGenomeAnalyser.load()
         let risk = try RiskProfileBuilder.bundled()
+        let carePlan = CarePlanEngine(knowledge: try CarePlanKnowledge.load())
         return TailorServer(
             configuration: configuration, database: database, store: store, gate: gate, blobs: blobs, authenticator: authenticator,
-            analysers: [pgx], risk: risk, logger: logger, registry: registry)
+            analysers: [pgx], risk: risk, carePlan: carePlan, logger: logger, registry: registry)
     }
 
     /// The router with every route; tests drive it in process.
@@ -88,6 +92,8 @@ public struct TailorServer: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
         APIRoutes.add(to: router, environment: env)
+        MonitoringRoutes.add(to: router, environment: env)
+        CarePlanRoutes.add(to: router, environment: env, engine: carePlan)
         UploadRoute(env: env, blobs: blobs, maxBytes: configuration.maxUploadBytes, analysers: analysers).add(to: router)
         return router
     }

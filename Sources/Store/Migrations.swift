@@ -190,10 +190,63 @@ enum Schema {
         Migration(name: "0002_run_heartbeat") { _ in
             ["ALTER TABLE analysis_runs ADD COLUMN heartbeat_at BIGINT"]
         },
+        // Monitoring readings (home BP, glucose/CGM, weight, steps, sleep) as a time series of their own: one row per
+        // reading, keyed so a re-sent reading is ignored (same patient, kind, instant and source). Care plans are
+        // kept as immutable snapshots of what was proposed; goals as an append-only history of versions, the newest
+        // being the goal's current state, so "who agreed to what, when" is never overwritten.
+        Migration(name: "0003_monitoring_care_plans") { engine in
+            [
+                """
+                CREATE TABLE readings (
+                    patient_id TEXT NOT NULL REFERENCES patients(patient_id),
+                    kind TEXT NOT NULL,
+                    at BIGINT NOT NULL,
+                    source TEXT NOT NULL,
+                    value DOUBLE PRECISION NOT NULL,
+                    value2 DOUBLE PRECISION,
+                    utc_offset INTEGER,
+                    external_id TEXT,
+                    recorded_at BIGINT NOT NULL,
+                    recorded_by TEXT NOT NULL,
+                    PRIMARY KEY (patient_id, kind, at, source)
+                )\(engine == .sqlite ? " WITHOUT ROWID" : "")
+                """,
+                """
+                CREATE TABLE care_plans (
+                    patient_id TEXT NOT NULL REFERENCES patients(patient_id),
+                    plan_id TEXT PRIMARY KEY,
+                    guideline TEXT NOT NULL,
+                    knowledge TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    created_by TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX care_plans_by_patient ON care_plans (patient_id, created_at)",
+                """
+                CREATE TABLE care_goals (
+                    patient_id TEXT NOT NULL REFERENCES patients(patient_id),
+                    goal_id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    plan_id TEXT REFERENCES care_plans(plan_id),
+                    lifecycle_status TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    note TEXT,
+                    document TEXT NOT NULL,
+                    recorded_at BIGINT NOT NULL,
+                    recorded_by TEXT NOT NULL,
+                    recorded_role TEXT NOT NULL,
+                    PRIMARY KEY (goal_id, version)
+                )
+                """,
+                "CREATE INDEX care_goals_by_patient ON care_goals (patient_id, goal_id, version)",
+            ] + appendOnly(engine, tables: ["care_plans", "care_goals"], definesFunction: false)
+        },
     ]
 
     /// Triggers that refuse UPDATE and DELETE on a table.
-    static func appendOnly(_ engine: SQLEngine, tables: [String]) -> [String] {
+    /// On PostgreSQL the trigger function is created once, by the first migration (`definesFunction`).
+    static func appendOnly(_ engine: SQLEngine, tables: [String], definesFunction: Bool = true) -> [String] {
         switch engine {
         case .sqlite:
             return tables.flatMap { table in
@@ -205,12 +258,12 @@ enum Schema {
                 }
             }
         case .postgres:
-            return [
+            return (definesFunction ? [
                 """
                 CREATE FUNCTION tailor_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$
                 """
-            ] + tables.map { table in
+            ] : []) + tables.map { table in
                 "CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION tailor_append_only()"
             }
         }

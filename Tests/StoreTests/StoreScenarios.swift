@@ -1,4 +1,5 @@
 import Foundation
+import Monitoring
 import Records
 import SQLKit
 import Store
@@ -18,6 +19,8 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
     case newerRunSupersedesOlderFindings
     case researchCountsOnlyConsentingAndSuppressesSmallCounts
     case validationNamesTheField
+    case readingsIgnoreDuplicatesAndComeBackInOrder
+    case goalVersionsAreAppendOnlyAndConflictsAreRefused
 
     var description: String { rawValue }
 
@@ -39,7 +42,7 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
         switch self {
         case .migrationsAreIdempotent:
             try await t.database.migrate()
-            #expect(try await t.database.appliedMigrations() == ["0001_record", "0002_run_heartbeat"])
+            #expect(try await t.database.appliedMigrations() == ["0001_record", "0002_run_heartbeat", "0003_monitoring_care_plans"])
 
         case .auditGroupCommitKeepsOneChain:
             let clinician = try await t.user("doc", .clinician)
@@ -256,9 +259,77 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
             } throws: {
                 if case .invalid(field: "entries[1].code", _) = $0 as? StoreError { return true } else { return false }
             }
+
+        case .readingsIgnoreDuplicatesAndComeBackInOrder:
+            let (patient, clinician) = try await Self.patientWithClinician(t)
+            let write = try await gate.authorize(clinician, .write, .monitoring, patient: patient, requestID: "r")
+            let base: Int64 = 1_790_000_000_000
+            // 5,000 readings: more than two INSERT statements' worth, written newest first to prove the read orders them.
+            let readings = (0..<5_000).reversed().map { n in
+                Reading(kind: .bloodPressure, at: base + Int64(n) * 60_000, value: 120 + Double(n % 20), value2: 80, source: .home, utcOffsetMinutes: 60)
+            }
+            let first = try await store.addReadings(write, patient: patient, readings)
+            #expect(first == .init(inserted: 5_000, duplicates: 0))
+            // The same batch again plus one repeat inside the batch and one new reading: only the new one is stored.
+            let extra = Reading(kind: .weight, at: base, value: 80.5, source: .device, externalID: "scale-1")
+            let second = try await store.addReadings(
+                try await gate.authorize(clinician, .write, .monitoring, patient: patient, requestID: "r2"), patient: patient,
+                readings + [readings[0], extra])
+            #expect(second == .init(inserted: 1, duplicates: 5_001))
+            let read = try await gate.authorize(clinician, .read, .monitoring, patient: patient, requestID: "r3")
+            let back = try await store.readings(read, patient: patient, kinds: [.bloodPressure])
+            #expect(back.count == 5_000)
+            #expect(back.first?.at == base && back.last?.at == base + 4_999 * 60_000)
+            #expect(back.first?.value2 == 80 && back.first?.utcOffsetMinutes == 60)
+            #expect(zip(back, back.dropFirst()).allSatisfy { $0.at < $1.at })
+            let window = try await store.readings(read, patient: patient, from: base, to: base + 60_000 * 9)
+            #expect(window.count == 11)  // 10 BP readings and the weight
+            #expect(window.contains { $0.kind == .weight && $0.externalID == "scale-1" })
+            // Another patient's series is separate.
+            let other = try await store.createPatient(
+                try await gate.authorize(clinician, .write, .patientRegistration, requestID: "r4"), .init(givenName: "C", familyName: "D"))
+            let otherWrite = try await gate.authorize(clinician, .write, .monitoring, patient: other.id, requestID: "r5")
+            #expect(try await store.addReadings(otherWrite, patient: other.id, Array(readings.prefix(3))).inserted == 3)
+            // A grant for one patient cannot write another's series.
+            await #expect(throws: (any Error).self) { _ = try await store.addReadings(otherWrite, patient: patient, [extra]) }
+
+        case .goalVersionsAreAppendOnlyAndConflictsAreRefused:
+            let (patient, clinician) = try await Self.patientWithClinician(t)
+            let plan = try await store.saveCarePlan(
+                try await gate.authorize(clinician, .write, .clinicalRecord, patient: patient, requestID: "r"), patient: patient,
+                guideline: "aha-acc-2025", knowledge: "careplan 1", document: "{}")
+            let goal = GoalID.random()
+            _ = try await store.appendGoalVersion(
+                try await gate.authorize(clinician, .write, .clinicalRecord, patient: patient, requestID: "r"), patient: patient, goal: goal,
+                version: 1, planID: plan.id, lifecycleStatus: "proposed", action: "proposed", note: nil, document: #"{"v":1}"#)
+            let patientUser = try await t.user("pat", .patient, patient: patient)
+            _ = try await store.appendGoalVersion(
+                try await gate.authorize(patientUser, .write, .clinicalRecord, patient: patient, requestID: "r"), patient: patient, goal: goal,
+                version: 2, planID: plan.id, lifecycleStatus: "accepted", action: "accepted", note: "ok", document: #"{"v":2}"#)
+            // A change made against version 1 again is a conflict, not a silent overwrite.
+            await #expect {
+                _ = try await store.appendGoalVersion(
+                    try await gate.authorize(clinician, .write, .clinicalRecord, patient: patient, requestID: "r"), patient: patient, goal: goal,
+                    version: 2, planID: plan.id, lifecycleStatus: "rejected", action: "declined", note: nil, document: "{}")
+            } throws: { error in
+                if case .conflict = error as? StoreError { return true } else { return false }
+            }
+            let history = try await store.goalVersions(
+                try await gate.authorize(clinician, .read, .clinicalRecord, patient: patient, requestID: "r"), patient: patient)
+            #expect(history.map(\.version) == [1, 2])
+            #expect(history.map(\.lifecycleStatus) == ["proposed", "accepted"])
+            #expect(history.last?.recordedRole == .patient)
+            await #expect(throws: (any Error).self) {
+                try await t.database.write { db in try await db.raw("UPDATE care_goals SET lifecycle_status = 'completed'").run() }
+            }
+            await #expect(throws: (any Error).self) {
+                try await t.database.write { db in try await db.raw("DELETE FROM care_plans").run() }
+            }
+            let plans = try await store.carePlans(
+                try await gate.authorize(clinician, .read, .clinicalRecord, patient: patient, requestID: "r"), patient: patient)
+            #expect(plans.map(\.id) == [plan.id])
         }
     }
-
     static func patientWithClinician(_ t: TestDatabase) async throws -> (PatientID, Principal) {
         let clinician = try await t.user("doc", .clinician)
         let patient = try await t.store.createPatient(

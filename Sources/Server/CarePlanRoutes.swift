@@ -137,21 +137,24 @@ enum CarePlanRoutes {
             let id = try context.parameters.id("patientID", as: PatientID.self)
             let principal = try context.requirePrincipal()
             guard principal.role == .clinician || principal.role == .geneticCounsellor else {
+                // On record like any refusal: only the care team proposes plans.
+                try await env.gate.recordEvent(
+                    actor: principal.userID.rawValue, role: principal.role.rawValue, action: Action.write.rawValue,
+                    resource: Resource.clinicalRecord.rawValue, patientID: id, outcome: .deny,
+                    reason: "the care team proposes plans; patients accept, edit or decline their goals", requestID: context.id,
+                    purpose: AccessPolicy.purpose(for: principal.role))
                 throw APIError(.forbidden, "forbidden", "access denied: the care team proposes plans; patients accept, edit or decline their goals")
             }
             let answer = try await computePlan(request, context, id: id)
             let write = try await env.grant(context, .write, .clinicalRecord, patient: id)
-            let saved = try await env.store.saveCarePlan(
+            let newGoals = try answer.plan.goals.map { goal in
+                RecordStore.NewGoal(lifecycleStatus: goal.lifecycleStatus.rawValue, document: try JSON.string(goal))
+            }
+            let (saved, versions) = try await env.store.saveCarePlan(
                 write, patient: id, guideline: answer.plan.guideline.rawValue, knowledge: "\(answer.plan.packName) \(answer.plan.packVersion)",
-                document: try JSON.string(answer))
-            var goals: [GoalView] = []
-            for goal in answer.plan.goals {
-                let goalID = GoalID.random()
-                let grant = try await env.grant(context, .write, .clinicalRecord, patient: id)
-                let version = try await env.store.appendGoalVersion(
-                    grant, patient: id, goal: goalID, version: 1, planID: saved.id, lifecycleStatus: goal.lifecycleStatus.rawValue, action: "proposed",
-                    note: nil, document: try JSON.string(goal))
-                goals.append(GoalView(goalID: goalID, version: 1, planID: saved.id, goal: goal, recordedAt: version.recordedAt, recordedRole: version.recordedRole))
+                document: try JSON.string(answer), goals: newGoals)
+            let goals = zip(answer.plan.goals, versions).map { goal, version in
+                GoalView(goalID: version.goalID, version: 1, planID: saved.id, goal: goal, recordedAt: version.recordedAt, recordedRole: version.recordedRole)
             }
             struct Answer: Encodable {
                 var planID: CarePlanID
@@ -339,19 +342,33 @@ enum CarePlanRoutes {
 
 extension Request {
     /// A JSON object body (for documents whose fields are checked one by one), at most the context's limit.
-    func jsonObject(context: TailorContext) async throws -> [String: Any] {
-        if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the body as application/json")
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: context.maxUploadSize)
-        } catch {
-            throw APIError(.contentTooLarge, "too_large", "the JSON body is larger than \(context.maxUploadSize) bytes")
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] else {
-            throw APIError.badRequest("the body is not a JSON object")
+    func jsonObject(context: TailorContext) async throws -> [String: JSONDocument] {
+        guard case .object(let object) = try await json(JSONDocument.self, context: context) else {
+            throw APIError.badRequest("the body must be a JSON object")
         }
         return object
+    }
+}
+
+/// Any JSON value, decoded strictly: `true` is never the number 1 and `0` is never `false` (JSONSerialization on
+/// Linux cannot tell them apart, which would let a yes/no answer pass as a count).
+enum JSONDocument: Decodable, Sendable {
+    case null, bool(Bool), number(Double), string(String), array([JSONDocument]), object([String: JSONDocument])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let value = try? c.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? c.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? c.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? c.decode([JSONDocument].self) {
+            self = .array(value)
+        } else {
+            self = .object(try c.decode([String: JSONDocument].self))
+        }
     }
 }

@@ -27,6 +27,7 @@ enum MonitoringRoutes {
         var accepted: Int
         var inserted: Int
         var duplicates: Int
+        /// Readings refused (a reading with several problems is one refusal with several rejections listed).
         var rejected: Int
         var rejections: [ReadingRejection]
         var rejectionsListed: Int
@@ -83,7 +84,7 @@ enum MonitoringRoutes {
                 : try await env.store.addReadings(grant, patient: id, result.accepted)
             let answer = IngestAnswer(
                 received: result.receivedCount, accepted: result.accepted.count, inserted: written.inserted, duplicates: written.duplicates,
-                rejected: result.rejections.count, rejections: Array(result.rejections.prefix(listedRejections)),
+                rejected: result.rejectedCount, rejections: Array(result.rejections.prefix(listedRejections)),
                 rejectionsListed: min(result.rejections.count, listedRejections))
             // Nothing usable at all is the client's error; a partly good batch is stored and says what it refused.
             let status: HTTPResponse.Status = result.accepted.isEmpty && !result.rejections.isEmpty ? .unprocessableContent : .ok

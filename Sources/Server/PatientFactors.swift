@@ -89,12 +89,12 @@ enum PatientFactorCatalogue {
 
     /// Turns an intake document (nested JSON objects) into factor entries, or throws naming the first bad field.
     /// Unknown fields are refused rather than dropped, so a typo never silently loses what the patient said.
-    static func entries(from document: [String: Any], effectiveAt: Int64) throws -> [RecordStore.NewEntry] {
-        var leaves: [(String, Any)] = []
-        func walk(_ object: [String: Any], _ prefix: String) {
+    static func entries(from document: [String: JSONDocument], effectiveAt: Int64) throws -> [RecordStore.NewEntry] {
+        var leaves: [(String, JSONDocument)] = []
+        func walk(_ object: [String: JSONDocument], _ prefix: String) {
             for key in object.keys.sorted() {
                 let path = prefix.isEmpty ? key : prefix + "." + key
-                if let nested = object[key] as? [String: Any], byPath[path] == nil {
+                if case .object(let nested) = object[key]!, byPath[path] == nil {
                     walk(nested, path)
                 } else {
                     leaves.append((path, object[key]!))
@@ -110,13 +110,13 @@ enum PatientFactorCatalogue {
                     "invalid_field", "\(path): not a factor Tailor records" + (known.isEmpty ? "" : "; known here: \(known.prefix(12).joined(separator: ", "))"),
                     field: path)
             }
-            if raw is NSNull { return nil }
+            if case .null = raw { return nil }
             var entry = RecordStore.NewEntry(
                 type: .factor, category: definition.category, system: definition.system, code: definition.code, display: definition.display)
             entry.effectiveAt = effectiveAt
             switch definition.value {
             case .number(let range, let unit):
-                guard let number = (raw as? NSNumber).map(\.doubleValue), !(raw is Bool), number.isFinite, range.contains(number) else {
+                guard case .number(let number) = raw, number.isFinite, range.contains(number) else {
                     throw APIError.unprocessable(
                         "invalid_field", "\(path): expected a number from \(range.lowerBound.formatted()) to \(range.upperBound.formatted()) \(unit)",
                         field: path)
@@ -124,20 +124,22 @@ enum PatientFactorCatalogue {
                 entry.valueNumber = number
                 entry.unit = unit
             case .choice(let words):
-                guard let word = raw as? String, words.contains(word) else {
+                guard case .string(let word) = raw, words.contains(word) else {
                     throw APIError.unprocessable("invalid_field", "\(path): expected one of \(words.joined(separator: ", "))", field: path)
                 }
                 entry.valueText = word
             case .flag:
-                guard let flag = raw as? Bool else { throw APIError.unprocessable("invalid_field", "\(path): expected true or false", field: path) }
+                guard case .bool(let flag) = raw else { throw APIError.unprocessable("invalid_field", "\(path): expected true or false", field: path) }
                 entry.valueText = flag ? "yes" : "no"
             case .list(let words):
-                guard let list = raw as? [String], list.allSatisfy(words.contains) else {
+                guard case .array(let items) = raw, case let list = items.compactMap({ item -> String? in
+                    if case .string(let word) = item { return word } else { return nil }
+                }), list.count == items.count, list.allSatisfy(words.contains) else {
                     throw APIError.unprocessable("invalid_field", "\(path): expected a list drawn from \(words.joined(separator: ", "))", field: path)
                 }
                 entry.valueText = list.joined(separator: ",")
             case .text:
-                guard let text = raw as? String, (1...200).contains(text.count) else {
+                guard case .string(let text) = raw, (1...200).contains(text.count), !text.contains("\0") else {
                     throw APIError.unprocessable("invalid_field", "\(path): expected text of 1–200 characters", field: path)
                 }
                 entry.valueText = text

@@ -119,14 +119,33 @@ extension RecordStore {
         public var createdBy: UserID
     }
 
-    /// Saves a plan proposal (immutable).
+    /// A goal the plan proposes, saved as its version 1 together with the plan.
+    public struct NewGoal: Sendable, Hashable {
+        public var id: GoalID
+        public var lifecycleStatus: String
+        public var document: String
+        public init(id: GoalID = .random(), lifecycleStatus: String, document: String) {
+            self.id = id
+            self.lifecycleStatus = lifecycleStatus
+            self.document = document
+        }
+    }
+
+    /// Saves a plan proposal (immutable) and its proposed goals (each at version 1), in one transaction with one
+    /// audit entry: a plan is never saved without its goals.
     public func saveCarePlan(
-        _ grant: AccessGrant, patient id: PatientID, guideline: String, knowledge: String, document: String
-    ) async throws -> SavedCarePlan {
+        _ grant: AccessGrant, patient id: PatientID, guideline: String, knowledge: String, document: String, goals: [NewGoal] = []
+    ) async throws -> (plan: SavedCarePlan, goals: [GoalVersion]) {
         try grant.require(.write, .clinicalRecord, id)
+        let stamp = now()
         let plan = SavedCarePlan(
-            id: .random(), patientID: id, guideline: guideline, knowledge: knowledge, document: document, createdAt: now(),
+            id: .random(), patientID: id, guideline: guideline, knowledge: knowledge, document: document, createdAt: stamp,
             createdBy: grant.principal.userID)
+        let versions = goals.map { goal in
+            GoalVersion(
+                goalID: goal.id, patientID: id, version: 1, planID: plan.id, lifecycleStatus: goal.lifecycleStatus, action: "proposed", note: nil,
+                document: goal.document, recordedAt: stamp, recordedBy: grant.principal.userID, recordedRole: grant.principal.role)
+        }
         try await audited(grant) { db in
             try await db.raw(
                 """
@@ -135,8 +154,21 @@ extension RecordStore {
                 \(bind: plan.createdAt), \(bind: plan.createdBy.rawValue))
                 """
             ).run()
+            for v in versions {
+                try await Self.insertGoalVersion(v, in: db)
+            }
         }
-        return plan
+        return (plan, versions)
+    }
+
+    static func insertGoalVersion(_ v: GoalVersion, in db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO care_goals (patient_id, goal_id, version, plan_id, lifecycle_status, action, note, document, recorded_at, recorded_by, recorded_role)
+            VALUES (\(bind: v.patientID.rawValue), \(bind: v.goalID.rawValue), \(bind: v.version), \(bind: v.planID?.rawValue), \(bind: v.lifecycleStatus), \
+            \(bind: v.action), \(bind: v.note), \(bind: v.document), \(bind: v.recordedAt), \(bind: v.recordedBy.rawValue), \(bind: v.recordedRole.rawValue))
+            """
+        ).run()
     }
 
     /// The patient's saved plans, newest first.
@@ -197,14 +229,7 @@ extension RecordStore {
             guard version == latest + 1 else {
                 throw StoreError.conflict("goal \(goalID) is at version \(latest); this change was made against version \(version - 1): reload and try again")
             }
-            try await db.raw(
-                """
-                INSERT INTO care_goals (patient_id, goal_id, version, plan_id, lifecycle_status, action, note, document, recorded_at, recorded_by, recorded_role)
-                VALUES (\(bind: id.rawValue), \(bind: goalID.rawValue), \(bind: version), \(bind: planID?.rawValue), \(bind: lifecycleStatus), \
-                \(bind: action), \(bind: note), \(bind: document), \(bind: stored.recordedAt), \(bind: stored.recordedBy.rawValue), \
-                \(bind: stored.recordedRole.rawValue))
-                """
-            ).run()
+            try await Self.insertGoalVersion(stored, in: db)
         }
         return stored
     }

@@ -37,9 +37,9 @@ import Testing
         var allowedWithheld: Set<Caller>?
         /// The resource the audit entry names (nil: no patient-data decision is audited, e.g. the directory filter).
         var resource: Resource
-        /// A second decision an allowed request goes on to ask for (the risk view asks for findings after the clinical
-        /// record): its resource and who it allows; a refusal there answers with the rest of the view, not 403.
-        var then: Then?
+        /// Further decisions an allowed request goes on to ask for, in order (the risk view asks for findings after the
+        /// clinical record): their resources and who they allow; a refusal there answers with the rest of the view, not 403.
+        var then: [Then] = []
         var description: String { "\(method) \(path)" }
     }
 
@@ -50,6 +50,7 @@ import Testing
     }
 
     static let factor = #"{"entries":[{"type":"factor","category":"lifestyle","system":"urn:tailor:factor","code":"sleep-hours","valueNumber":7}]}"#
+    static let batch = #"{"readings":[{"kind":"blood-pressure","at":1767258000000,"systolic":128,"diastolic":82,"unit":"mmHg","utcOffsetMinutes":0}]}"#
     static let reading = #"{"entries":[{"type":"observation","category":"monitoring","system":"http://loinc.org","code":"8480-6","valueNumber":128,"unit":"mm[Hg]"}]}"#
     /// Re-records the consent state under test (so the write does not change what later rows see).
     static let consentStandard = #"{"treatment":["genomic","clinical","monitoring"],"researchUses":[],"researchCategories":[],"secondaryFindings":false}"#
@@ -71,7 +72,27 @@ import Testing
             Route(method: .get, path: x + "/audit", allowed: [.patientSelf, .administrator], resource: .patientAudit),
             Route(
                 method: .get, path: x + "/risk?at=2026-11-30", allowed: care, resource: .clinicalRecord,
-                then: Then(resource: .findings, allowed: care, allowedWithheld: [.patientSelf])),
+                then: [Then(resource: .findings, allowed: care, allowedWithheld: [.patientSelf])]),
+            // Monitoring readings, factors and care plans (issue #9).
+            Route(method: .post, path: x + "/readings", body: batch, allowed: care, resource: .monitoring),
+            Route(method: .get, path: x + "/readings", allowed: care, resource: .monitoring),
+            Route(method: .get, path: x + "/monitoring/summary", allowed: care, resource: .monitoring),
+            Route(method: .put, path: x + "/factors", body: #"{"sleep":{"hoursPerNight":6.5}}"#, allowed: care, resource: .clinicalRecord),
+            Route(method: .get, path: x + "/factors", allowed: care, resource: .clinicalRecord),
+            Route(method: .get, path: x + "/goals", allowed: care, resource: .clinicalRecord),
+            Route(
+                method: .get, path: x + "/care-plan", allowed: care, resource: .clinicalRecord,
+                then: [
+                    Then(resource: .monitoring, allowed: care, allowedWithheld: care),
+                    Then(resource: .findings, allowed: care, allowedWithheld: [.patientSelf]),
+                ]),
+            Route(
+                method: .post, path: x + "/care-plan", allowed: [.clinicianOnTeam, .counsellorOnTeam], resource: .clinicalRecord,
+                then: [
+                    Then(resource: .monitoring, allowed: care, allowedWithheld: care),
+                    Then(resource: .findings, allowed: care, allowedWithheld: [.patientSelf]),
+                    Then(resource: .clinicalRecord, allowed: care, allowedWithheld: care),
+                ]),
             Route(method: .get, path: x + "/datasets", allowed: care, allowedWithheld: [.patientSelf], resource: .genomicData),
             Route(method: .get, path: x + "/runs", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
             Route(method: .get, path: x + "/findings", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
@@ -108,7 +129,7 @@ import Testing
         let extra = try await harness.account("c-extra", .clinician)
         let admin = try await harness.account("adm", .administrator)
         let x = try await store.createPatient(
-            try await gate.authorize(clinician.principal, .write, .patientRegistration, requestID: "setup"), .init(givenName: "X", familyName: "X"))
+            try await gate.authorize(clinician.principal, .write, .patientRegistration, requestID: "setup"), .init(givenName: "X", familyName: "X", birthDate: "1970-03-01", sex: "female"))
         let y = try await store.createPatient(
             try await gate.authorize(offTeam.principal, .write, .patientRegistration, requestID: "setup"), .init(givenName: "Y", familyName: "Y"))
         try await store.addToCareTeam(try await gate.authorize(admin.principal, .write, .careTeam, patient: x.id, requestID: "setup"), patient: x.id, user: counsellor.id)
@@ -145,19 +166,20 @@ import Testing
                     }
                     // The decision is on record, with the caller and the outcome (and a second decision's, when asked).
                     let entries = try await harness.auditEntries(after: before)
-                    let entry = try #require(route.then == nil ? entries.last : entries.first, "\(label): no new audit entry")
+                    let entry = try #require(route.then.isEmpty ? entries.last : entries.first, "\(label): no new audit entry")
                     #expect(entry.record.actor == accounts[caller]!.id.rawValue, "\(label): audit actor")
                     #expect(entry.record.outcome == (allowed ? .allow : .deny), "\(label): audit outcome")
                     #expect(entry.record.resource == route.resource.rawValue, "\(label): audit resource \(entry.record.resource)")
                     if route.resource.isPatientScoped { #expect(entry.record.patientID == x.id, "\(label): audit patient") }
-                    if let then = route.then {
-                        #expect(entries.count == (allowed ? 2 : 1), "\(label): \(entries.count) audit entries")
-                        if allowed, entries.count == 2 {
-                            let second = entries[1]
-                            let secondAllowed = (consent == .genomicWithheld ? then.allowedWithheld : then.allowed).contains(caller)
-                            #expect(second.record.resource == then.resource.rawValue, "\(label): second audit resource")
-                            #expect(second.record.outcome == (secondAllowed ? .allow : .deny), "\(label): second audit outcome")
-                            #expect(second.record.actor == accounts[caller]!.id.rawValue && second.record.patientID == x.id, "\(label): second audit")
+                    if !route.then.isEmpty {
+                        #expect(entries.count == (allowed ? 1 + route.then.count : 1), "\(label): \(entries.count) audit entries")
+                        if allowed, entries.count == 1 + route.then.count {
+                            for (then, next) in zip(route.then, entries.dropFirst()) {
+                                let nextAllowed = (consent == .genomicWithheld ? then.allowedWithheld : then.allowed).contains(caller)
+                                #expect(next.record.resource == then.resource.rawValue, "\(label): later audit resource \(next.record.resource)")
+                                #expect(next.record.outcome == (nextAllowed ? .allow : .deny), "\(label): later audit outcome")
+                                #expect(next.record.actor == accounts[caller]!.id.rawValue && next.record.patientID == x.id, "\(label): later audit")
+                            }
                         }
                     }
                 }

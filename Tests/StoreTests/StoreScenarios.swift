@@ -297,11 +297,13 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
             let (patient, clinician) = try await Self.patientWithClinician(t)
             let plan = try await store.saveCarePlan(
                 try await gate.authorize(clinician, .write, .clinicalRecord, patient: patient, requestID: "r"), patient: patient,
-                guideline: "aha-acc-2025", knowledge: "careplan 1", document: "{}")
-            let goal = GoalID.random()
-            _ = try await store.appendGoalVersion(
-                try await gate.authorize(clinician, .write, .clinicalRecord, patient: patient, requestID: "r"), patient: patient, goal: goal,
-                version: 1, planID: plan.id, lifecycleStatus: "proposed", action: "proposed", note: nil, document: #"{"v":1}"#)
+                guideline: "aha-acc-2025", knowledge: "careplan 1", document: "{}",
+                goals: [.init(lifecycleStatus: "proposed", document: #"{"v":1}"#), .init(lifecycleStatus: "proposed", document: #"{"other":1}"#)]
+            ).plan
+            let saved = try await store.goalVersions(
+                try await gate.authorize(clinician, .read, .clinicalRecord, patient: patient, requestID: "r"), patient: patient)
+            #expect(saved.count == 2 && saved.allSatisfy { $0.version == 1 && $0.planID == plan.id && $0.action == "proposed" })
+            let goal = try #require(saved.first { $0.document == #"{"v":1}"# }).goalID
             let patientUser = try await t.user("pat", .patient, patient: patient)
             _ = try await store.appendGoalVersion(
                 try await gate.authorize(patientUser, .write, .clinicalRecord, patient: patient, requestID: "r"), patient: patient, goal: goal,
@@ -316,9 +318,11 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
             }
             let history = try await store.goalVersions(
                 try await gate.authorize(clinician, .read, .clinicalRecord, patient: patient, requestID: "r"), patient: patient)
-            #expect(history.map(\.version) == [1, 2])
-            #expect(history.map(\.lifecycleStatus) == ["proposed", "accepted"])
-            #expect(history.last?.recordedRole == .patient)
+            let thisGoal = history.filter { $0.goalID == goal }
+            #expect(thisGoal.map(\.version) == [1, 2])
+            #expect(thisGoal.map(\.lifecycleStatus) == ["proposed", "accepted"])
+            #expect(thisGoal.last?.recordedRole == .patient)
+            #expect(history.count == 3)
             await #expect(throws: (any Error).self) {
                 try await t.database.write { db in try await db.raw("UPDATE care_goals SET lifecycle_status = 'completed'").run() }
             }

@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "Records", targets: ["Records"]),
         .library(name: "Monitoring", targets: ["Monitoring"]),
         .library(name: "CarePlan", targets: ["CarePlan"]),
+        .library(name: "Germline", targets: ["Germline"]),
         // What each fuzz target does with one input; used by the libFuzzer package in Fuzz/ and by FuzzReplayTests.
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -80,6 +81,10 @@ let package = Package(
         // Rare-disease phenotype matching: the HPO ontology and annotations (hpo pack), information content, Resnik and
         // PhenoDigm-style similarity, excluded features, disease and gene ranking, Phenopacket v2 input.
         .target(name: "Phenotype", dependencies: ["Knowledge"], swiftSettings: swiftSettings),
+        // Germline: annotated VCF evidence (VEP/SnpEff consequence, population frequency), the ClinVar VCF importer,
+        // PED pedigrees and inheritance modes, the Exomiser-style combined ranking with a reason for every filtered
+        // variant, and ACMG secondary findings (acmg-sf pack) gated by consent.
+        .target(name: "Germline", dependencies: ["Phenotype", "Knowledge", "VCF", "GenomicFiles", "BGZF"], swiftSettings: swiftSettings),
         // Interoperability: FHIR R4 Bundle import (transaction/collection; Synthea and EHR exports) into a complete
         // import plan with reference resolution and idempotency keys; nothing partial.
         .target(name: "Interop", dependencies: ["Records"], swiftSettings: swiftSettings),
@@ -131,7 +136,7 @@ let package = Package(
             name: "TailorCLI",
             dependencies: [
                 "GenomicFiles", "VCF", "Knowledge", "PGx", "Polygenic", "Risk", "Oncology", "EarlyBreast", "Phenotype", "Records", "Store", "Server",
-                "Monitoring", "CarePlan",
+                "Monitoring", "CarePlan", "Germline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -168,6 +173,8 @@ let package = Package(
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Knowledge"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitoringTests", dependencies: ["Monitoring"], swiftSettings: swiftSettings),
         .testTarget(name: "CarePlanTests", dependencies: ["CarePlan", "Knowledge"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GermlineTests", dependencies: ["Germline", "Phenotype", "Knowledge", "VCF", "GenomicFiles", "BGZF"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RecordsTests", dependencies: ["Records"], swiftSettings: swiftSettings),
         .testTarget(

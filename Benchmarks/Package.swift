@@ -48,5 +48,16 @@ let package = Package(
             path: "Sources/CarePlanBench",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Phenotype + genome ranking over the phenopackets with background exomes; scripts/eval_phenopackets_genome.py
+        // builds the inputs and summarises (issue #7). Also rebuilds the acmg-sf pack (`build-pack`).
+        .executableTarget(
+            name: "germline-eval",
+            dependencies: [
+                .product(name: "Germline", package: "Tailor"), .product(name: "Phenotype", package: "Tailor"),
+                .product(name: "Knowledge", package: "Tailor"),
+            ],
+            path: "Sources/GermlineEval",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

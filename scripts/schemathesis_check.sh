@@ -194,6 +194,13 @@ counsellor=$(printf '%s' "$users" | "$PY" -c \
 #    while other roles must not; a generated ID names no patient.
 #  - addToCareTeam: only a clinician's or genetic counsellor's account may join (422 otherwise), a property of the
 #    account the ID names; stateful runs pass IDs of accounts they created with other roles.
+#  - addReadings: whether a reading is plausible (SBP above DBP, a timestamp not in the future, a unit that suits the
+#    kind) is checked reading by reading; a batch whose every reading is refused is a 422, and a batch with some bad
+#    readings stores the good ones and lists the refusals (200), so a schema-invalid element need not fail the batch.
+#  - decideGoal: the version must be the goal's current one and the goal's state must allow the decision (409), and
+#    a care-team member must say they record the patient's own decision (422): state and role, not schema.
+#  - getCarePlan / saveCarePlan: a plan needs the patient's birth date and a sex of female or male (422 otherwise),
+#    facts of the record, not of the request.
 cat > "$work/schemathesis.toml" <<EOF
 [dictionaries]
 patients = { values = ["$patient"] }
@@ -224,6 +231,23 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401",
 [[operations]]
 include-operation-id = "createUser"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+
+[[operations]]
+include-operation-id = "addReadings"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "413", "422", "429", "5xx"]
+checks.negative_data_rejection.enabled = false
+
+[[operations]]
+include-operation-id = "decideGoal"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+
+[[operations]]
+include-operation-id = "getCarePlan"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "422", "429", "5xx"]
+
+[[operations]]
+include-operation-id = "saveCarePlan"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "422", "429", "5xx"]
 
 [[operations]]
 include-operation-id = "addToCareTeam"

@@ -665,7 +665,12 @@ struct Builder {
             let why =
                 shrink
                 ? "Confidence \(Fmt.n(confidence ?? 0)) < \(Fmt.n(minConf)): a smaller first step (\(gr.confidenceRule.text))"
-                : (confidence.map { "Confidence \(Fmt.n($0)) ≥ \(Fmt.n(minConf))." } ?? "Confidence not rated: ask before agreeing the goal.")
+                : confidence.map { value in
+                    value >= minConf
+                        ? "Confidence \(Fmt.n(value)) ≥ \(Fmt.n(minConf))."
+                        // This goal has no smaller step in the pack: say so rather than claim the threshold is met.
+                        : "Confidence \(Fmt.n(value)) < \(Fmt.n(minConf)) and this goal has no smaller first step: agree what would make it achievable before accepting it (\(gr.confidenceRule.text))."
+                } ?? "Confidence not rated: ask before agreeing the goal."
             goalList.append(
                 ProposedGoal(
                     id: "goal-\(intervention)", description: description, category: GoalCategory(rawValue: t.category) ?? .behavioral, target: target,

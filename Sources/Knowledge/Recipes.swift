@@ -3,7 +3,7 @@ import Foundation
 /// The recipes for the packs Tailor ships. Each names its upstream sources, licences and attribution.
 public enum Recipes {
     /// All recipes by pack name.
-    public static let all: [String: PackBuilder.Recipe] = ["pgx": pgx, "risk": risk, "oncology": oncology, "moalmanac": moalmanac, "hpo": hpo, "careplan": careplan]
+    public static let all: [String: PackBuilder.Recipe] = ["pgx": pgx, "risk": risk, "oncology": oncology, "moalmanac": moalmanac, "hpo": hpo, "careplan": careplan, "acmg-sf": acmgSF]
 
     /// Pharmacogenomics: PharmCAT's data (allele definitions, phenotype mappings, CPIC and DPWG
     /// recommendations, report messages, required positions), from `../shared/data/pharmcat`.

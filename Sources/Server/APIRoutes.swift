@@ -39,6 +39,18 @@ extension Request {
         return number
     }
 
+    /// A moment in ms since 1970 between 1970 and 2100 (so date arithmetic on it cannot overflow).
+    func instant(_ name: String) throws -> Int64? {
+        guard let text = uri.queryParameters[Substring(name)] else { return nil }
+        guard let number = Int64(text), (0...Self.latestInstant).contains(number) else {
+            throw APIError.badRequest("query parameter '\(name)' must be ms since 1970, from 0 to \(Self.latestInstant) (year 2100)", field: name)
+        }
+        return number
+    }
+
+    /// 2100-01-01T00:00:00Z in ms.
+    static let latestInstant: Int64 = 4_102_444_800_000
+
     /// A `YYYY-MM-DD` query parameter: a real calendar day in years 1800–2200 (the OpenAPI pattern says the same).
     func date(_ name: String) throws -> RiskDate? {
         guard let text = uri.queryParameters[Substring(name)] else { return nil }

@@ -2,7 +2,7 @@ import CarePlan
 import Foundation
 import Hummingbird
 import Monitoring
-import Records
+public import Records
 import Risk
 import Store
 
@@ -86,34 +86,8 @@ enum CarePlanRoutes {
                 throw APIError.badRequest(
                     "guideline must be one of \(GuidelineVersion.allCases.map(\.rawValue).joined(separator: ", "))", field: "guideline")
             }
-            let asOf = try request.optionalInt64("asOf") ?? env.store.now()
-            let at = RiskDate(epochMillis: asOf)
-            let grant = try await env.grant(context, .read, .clinicalRecord, patient: id)
-            let record = try await env.store.riskRecord(
-                grant, patient: id, observationCodes: RiskRecordCodes.observationCodes + [CarePlanMapping.diastolicLOINC, CarePlanMapping.potassiumLOINC])
-            let factors = try await env.store.entries(grant, patient: id, type: .factor, code: nil, limit: 1000, before: nil)
-            var withheld: [String] = []
-            var readings: [Reading]?
-            do {
-                let monitoring = try await env.grant(context, .read, .monitoring, patient: id)
-                readings = try await env.store.readings(monitoring, patient: id, from: asOf - 366 * 86_400_000, to: asOf, limit: 500_000)
-            } catch let denied as AccessDenied where !denied.accountInvalid && !denied.decision.notFound {
-                withheld.append("home monitoring not used: \(denied.decision.reason)")
-            }
-            var findings: [Finding]?
-            do {
-                let genomic = try await env.grant(context, .read, .findings, patient: id)
-                findings = try await env.store.findings(genomic, patient: id, limit: 5000)
-            } catch let denied as AccessDenied where !denied.accountInvalid && !denied.decision.notFound {
-                withheld.append("genomic findings (PGx, hereditary) not used: \(denied.decision.reason)")
-            }
-            let riskInput = RiskRecordMapping.input(patient: record.patient, entries: record.entries, at: at)
-            let profile = env.risk.build(riskInput, at: at)
-            let mapped = try CarePlanMapping.input(
-                CarePlanRecord(patient: record.patient, entries: record.entries + factors, readings: readings, findings: findings, withheld: withheld),
-                riskInput: riskInput, risk: profile, guideline: guideline, asOf: asOf)
-            let plan = try makePlan(engine, mapped.input)
-            return PlanAnswer(patientID: id, plan: plan, notes: mapped.notes, monitoring: mapped.bpSummary)
+            let asOf = try request.instant("asOf") ?? env.store.now()
+            return try await plan(env: env, engine: engine, principal: try context.requirePrincipal(), requestID: context.id, patient: id, guideline: guideline, asOf: asOf)
         }
 
         api.get("patients/:patientID/care-plan") { request, context -> Response in
@@ -184,6 +158,7 @@ enum CarePlanRoutes {
         api.get("patients/:patientID/goals") { request, context -> Response in
             let id = try context.parameters.id("patientID", as: PatientID.self)
             let format = try request.string("format", maxLength: 8) ?? "json"
+            guard ["json", "fhir"].contains(format) else { throw APIError.badRequest("format must be json or fhir", field: "format") }
             var goals = try await currentGoals(context, id: id)
             // Progress for blood-pressure goals the patient has taken on: from the weekly home means since acceptance.
             let running: Set<GoalLifecycleStatus> = [.accepted, .active]
@@ -301,6 +276,42 @@ enum CarePlanRoutes {
         }
     }
 
+    /// The plan for one patient as `principal` may see it: the clinical record, monitoring and findings each read under
+    /// their own audited decision (a refusal of the last two leaves them out, in the notes). Used by the API and by
+    /// `tailor plan`.
+    static func plan(
+        env: APIEnvironment, engine: CarePlanEngine, principal: Principal, requestID: String, patient id: PatientID, guideline: GuidelineVersion,
+        asOf: Int64
+    ) async throws -> PlanAnswer {
+        let at = RiskDate(epochMillis: asOf)
+        let grant = try await env.gate.authorize(principal, .read, .clinicalRecord, patient: id, requestID: requestID)
+        let record = try await env.store.riskRecord(
+            grant, patient: id, observationCodes: RiskRecordCodes.observationCodes + [CarePlanMapping.diastolicLOINC, CarePlanMapping.potassiumLOINC])
+        let factors = try await env.store.entries(grant, patient: id, type: .factor, code: nil, limit: 1000, before: nil)
+        var withheld: [String] = []
+        var readings: [Reading]?
+        do {
+            let monitoring = try await env.gate.authorize(principal, .read, .monitoring, patient: id, requestID: requestID)
+            readings = try await env.store.readings(monitoring, patient: id, from: asOf - 366 * 86_400_000, to: asOf, limit: 500_000)
+        } catch let denied as AccessDenied where !denied.accountInvalid && !denied.decision.notFound {
+            withheld.append("home monitoring not used: \(denied.decision.reason)")
+        }
+        var findings: [Finding]?
+        do {
+            let genomic = try await env.gate.authorize(principal, .read, .findings, patient: id, requestID: requestID)
+            findings = try await env.store.findings(genomic, patient: id, limit: 5000)
+        } catch let denied as AccessDenied where !denied.accountInvalid && !denied.decision.notFound {
+            withheld.append("genomic findings (PGx, hereditary) not used: \(denied.decision.reason)")
+        }
+        let riskInput = RiskRecordMapping.input(patient: record.patient, entries: record.entries, at: at)
+        let profile = env.risk.build(riskInput, at: at)
+        let mapped = try CarePlanMapping.input(
+            CarePlanRecord(patient: record.patient, entries: record.entries + factors, readings: readings, findings: findings, withheld: withheld),
+            riskInput: riskInput, risk: profile, guideline: guideline, asOf: asOf)
+        let plan = try makePlan(engine, mapped.input)
+        return PlanAnswer(patientID: id, plan: plan, notes: mapped.notes, monitoring: mapped.bpSummary)
+    }
+
     /// The engine's answer, or its input error as a 422 naming the field.
     static func makePlan(_ engine: CarePlanEngine, _ input: CarePlanInput) throws(APIError) -> CarePlan {
         do {
@@ -326,6 +337,10 @@ enum CarePlanRoutes {
 
     /// A FHIR R4 `collection` Bundle of the CarePlan (when given) and its Goals.
     static func fhirResponse(plan: CarePlan?, goals: [(String, ProposedGoal)], patient: PatientID) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/fhir+json; charset=utf-8"], body: .init(byteBuffer: fhirBundle(plan: plan, goals: goals, patient: patient)))
+    }
+
+    static func fhirBundle(plan: CarePlan?, goals: [(String, ProposedGoal)], patient: PatientID) -> ByteBuffer {
         let reference = "Patient/\(patient.rawValue)"
         var entries: [JSONValue] = []
         if let plan { entries.append(.object(["resource": CarePlanFHIR.carePlan(plan, patientReference: reference)])) }
@@ -335,8 +350,7 @@ enum CarePlanRoutes {
             entries.append(.object(["resource": CarePlanFHIR.goal(goal, patientReference: reference)]))
         }
         let bundle = JSONValue.object(["resourceType": .string("Bundle"), "type": .string("collection"), "entry": .array(entries)])
-        return Response(
-            status: .ok, headers: [.contentType: "application/fhir+json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: bundle.jsonString())))
+        return ByteBuffer(string: bundle.jsonString())
     }
 }
 
@@ -369,6 +383,38 @@ enum JSONDocument: Decodable, Sendable {
             self = .array(value)
         } else {
             self = .object(try c.decode([String: JSONDocument].self))
+        }
+    }
+}
+
+extension TailorServer {
+    /// What `tailor plan` prints.
+    public enum PlanFormat: String, Sendable, CaseIterable {
+        case text, json, fhir
+    }
+
+    /// The care plan for one patient, computed on this machine's record as the named account (a clinician or
+    /// genetic counsellor on the patient's care team, or the patient): the same access decisions and audit entries as
+    /// `GET /api/v1/patients/{id}/care-plan`, with request ID `cli`.
+    public func carePlan(
+        patient: PatientID, asUser username: String, guideline: String = "aha-acc-2025", asOf: Int64? = nil, format: PlanFormat = .text
+    ) async throws -> String {
+        guard let account = try await store.credentials(username: username)?.account, !account.disabled else {
+            throw APIError(.unauthorized, "unknown_account", "no enabled account '\(username)'")
+        }
+        guard let version = GuidelineVersion(rawValue: guideline) else {
+            throw APIError.badRequest("guideline must be one of \(GuidelineVersion.allCases.map(\.rawValue).joined(separator: ", "))", field: "guideline")
+        }
+        let env = APIEnvironment(
+            gate: gate, store: store, authenticator: authenticator, breakGlassMillis: Int64(configuration.breakGlassMinutes) * 60_000, risk: risk)
+        let answer = try await CarePlanRoutes.plan(
+            env: env, engine: carePlan, principal: account.principal, requestID: "cli", patient: patient, guideline: version,
+            asOf: asOf ?? store.now())
+        switch format {
+        case .json: return try JSON.string(answer)
+        case .fhir: return String(buffer: CarePlanRoutes.fhirBundle(plan: answer.plan, goals: answer.plan.goals.map { ($0.id, $0) }, patient: patient))
+        case .text:
+            return CarePlanText.render(answer.plan) + "\n" + answer.notes.map { "note: " + $0 }.joined(separator: "\n") + "\n\n" + CarePlanRoutes.disclaimer
         }
     }
 }

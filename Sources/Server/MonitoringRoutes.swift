@@ -101,8 +101,8 @@ enum MonitoringRoutes {
                     return kind
                 }
             }
-            let from = try request.optionalInt64("from")
-            let to = try request.optionalInt64("to")
+            let from = try request.instant("from")
+            let to = try request.instant("to")
             let limit = try request.integer("limit", default: 10_000, range: 1...200_000)
             let grant = try await env.grant(context, .read, .monitoring, patient: id)
             struct Answer: Encodable { var readings: [Reading] }
@@ -111,7 +111,7 @@ enum MonitoringRoutes {
 
         api.get("patients/:patientID/monitoring/summary") { request, context -> Response in
             let id = try context.parameters.id("patientID", as: PatientID.self)
-            let asOf = try request.optionalInt64("asOf") ?? env.store.now()
+            let asOf = try request.instant("asOf") ?? env.store.now()
             let grant = try await env.grant(context, .read, .monitoring, patient: id)
             // The summary looks back at most a year (12 weekly means, 14 days of CGM, alerts over 7 days).
             let readings = try await env.store.readings(grant, patient: id, from: asOf - 366 * 86_400_000, to: asOf, limit: 500_000)

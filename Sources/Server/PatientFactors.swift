@@ -91,26 +91,32 @@ enum PatientFactorCatalogue {
     /// Unknown fields are refused rather than dropped, so a typo never silently loses what the patient said.
     static func entries(from document: [String: JSONDocument], effectiveAt: Int64) throws -> [RecordStore.NewEntry] {
         var leaves: [(String, JSONDocument)] = []
-        func walk(_ object: [String: JSONDocument], _ prefix: String) {
+        func walk(_ object: [String: JSONDocument], _ prefix: String) throws {
             for key in object.keys.sorted() {
                 let path = prefix.isEmpty ? key : prefix + "." + key
                 if case .object(let nested) = object[key]!, byPath[path] == nil {
-                    walk(nested, path)
+                    // An empty group says nothing: refused rather than stored as "no answer".
+                    guard !nested.isEmpty else {
+                        throw APIError.unprocessable("invalid_field", "\(path): an empty object; send its fields or leave it out", field: path)
+                    }
+                    try walk(nested, path)
                 } else {
                     leaves.append((path, object[key]!))
                 }
             }
         }
-        walk(document, "")
+        try walk(document, "")
         guard !leaves.isEmpty else { throw APIError.unprocessable("invalid_field", "the intake is empty: send at least one factor", field: "factors") }
-        return try leaves.compactMap { path, raw -> RecordStore.NewEntry? in
+        return try leaves.map { path, raw -> RecordStore.NewEntry in
             guard let definition = byPath[path] else {
                 let known = definitions.map(\.path).filter { $0.hasPrefix(path.split(separator: ".").first.map(String.init) ?? "") }
                 throw APIError.unprocessable(
                     "invalid_field", "\(path): not a factor Tailor records" + (known.isEmpty ? "" : "; known here: \(known.prefix(12).joined(separator: ", "))"),
                     field: path)
             }
-            if case .null = raw { return nil }
+            if case .null = raw {
+                throw APIError.unprocessable("invalid_field", "\(path): null is not a value; send the current answer", field: path)
+            }
             var entry = RecordStore.NewEntry(
                 type: .factor, category: definition.category, system: definition.system, code: definition.code, display: definition.display)
             entry.effectiveAt = effectiveAt

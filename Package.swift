@@ -195,7 +195,7 @@ let package = Package(
             name: "TailorCLITests",
             // Depending on the executable makes SwiftPM build it before the tests, which run it.
             dependencies: [
-                "TailorCLI", "GenomicFiles", "tailor", "Store", "Records", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TailorCLI", "GenomicFiles", "tailor", "Store", "Records", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],

@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import Server
+import Store
 import Testing
 
 @Suite(.enabled(if: executableBuilt, "the tailor executable is built beside the tests"))
@@ -174,5 +177,61 @@ struct DiagnoseCommandTests {
         let (json, out, _) = try tailor(["diagnose", "--hpo", "HP:0001250", "--top", "2", "--json"])
         #expect(json == 0)
         #expect((try JSONSerialization.jsonObject(with: Data(out.utf8))) is [String: Any])
+    }
+}
+
+/// `tailor screen` on a tiny annotated VCF and a ClinVar-format fixture (made-up ClinVar IDs): the BRCA2 frameshift is a
+/// secondary finding; the TTN missense and the heterozygous HFE C282Y are not, each by its gene's ACMG SF rule; without
+/// consent nothing is reported.
+@Suite(.enabled(if: executableBuilt, "the tailor executable is built beside the tests"))
+struct ScreenCommandTests {
+    @Test func reportsByTheGeneRulesAndRespectsConsent() throws {
+        let vcf = fixtures + "/screen_sample.vcf", clinvar = fixtures + "/clinvar_fixture.vcf"
+        let (status, stdout, stderr) = try tailor(["screen", "--vcf", vcf, "--clinvar", clinvar, "--json"])
+        #expect(status == 0, "\(stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
+        let reported = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["gene"] as? String }
+        #expect(reported == ["BRCA2"], "\(stdout.prefix(600))")
+        #expect(stdout.contains("TTN") && stdout.contains("HFE"), "not-reported variants keep their reasons")
+        let (text, readable, _) = try tailor(["screen", "--vcf", vcf, "--clinvar", clinvar])
+        #expect(text == 0 && readable.contains("BRCA2"))
+        let (withheld, out, _) = try tailor(["screen", "--vcf", vcf, "--clinvar", clinvar, "--no-consent"])
+        #expect(withheld == 0)
+        #expect(out.lowercased().contains("withheld") && !out.contains("BRCA2 "), "\(out)")
+        let (missing, _, error) = try tailor(["screen", "--vcf", vcf, "--clinvar", "/nonexistent/clinvar.vcf"])
+        #expect(missing != 0 && error.contains("clinvar"), "\(error)")
+    }
+}
+
+/// `tailor plan` against a record made by the server's own demo loader: the plan for a demo patient as the demo
+/// clinician, in text, JSON and FHIR; an account outside the care team is refused; a bad patient ID is named.
+@Suite(.enabled(if: executableBuilt, "the tailor executable is built beside the tests"))
+struct PlanCommandTests {
+    @Test func planForADemoPatientThroughTheAccessPolicy() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("tailor-plan-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = data
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        let server = try await TailorServer.open(configuration, logger: logger)
+        _ = try await server.bootstrapAdministrator()
+        _ = try await server.loadDemo()
+        await server.database.close()
+
+        let (status, text, stderr) = try tailor(["plan", "pat_demo-alex", "--as", "clinician", "--data", data, "--date", "2026-12-06"])
+        #expect(status == 0, "\(stderr)")
+        #expect(text.contains("Decision support"), "\(text.prefix(400))")
+        let (json, out, _) = try tailor(["plan", "pat_demo-alex", "--as", "clinician", "--data", data, "--format", "json"])
+        #expect(json == 0)
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        #expect((answer["plan"] as? [String: Any])?["packName"] as? String == "careplan")
+        let (fhir, bundle, _) = try tailor(["plan", "pat_demo-alex", "--as", "clinician", "--data", data, "--format", "fhir"])
+        #expect(fhir == 0 && bundle.contains("\"resourceType\":\"CarePlan\""))
+        // The researcher may not read a patient's record; the refusal is the access policy's.
+        let (denied, _, reason) = try tailor(["plan", "pat_demo-alex", "--as", "researcher", "--data", data])
+        #expect(denied == 1 && reason.contains("access denied"), "\(reason)")
+        let (bad, _, named) = try tailor(["plan", "smp_demo-alex", "--as", "clinician", "--data", data])
+        #expect(bad == 64 && named.contains("smp_demo-alex"), "\(named)")
     }
 }

@@ -199,6 +199,8 @@ counsellor=$(printf '%s' "$users" | "$PY" -c \
 #    readings stores the good ones and lists the refusals (200), so a schema-invalid element need not fail the batch.
 #  - decideGoal: the version must be the goal's current one and the goal's state must allow the decision (409), and
 #    a care-team member must say they record the patient's own decision (422): state and role, not schema.
+#  - putFactors: a FHIR body (QuestionnaireResponse, Observation, Bundle) is checked answer by answer against the
+#    factor catalogue, which a generic object schema cannot state (422 for answers it refuses).
 #  - getCarePlan / saveCarePlan: a plan needs the patient's birth date and a sex of female or male (422 otherwise),
 #    facts of the record, not of the request.
 cat > "$work/schemathesis.toml" <<EOF
@@ -236,6 +238,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403",
 include-operation-id = "addReadings"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "413", "422", "429", "5xx"]
 checks.negative_data_rejection.enabled = false
+
+[[operations]]
+include-operation-id = "putFactors"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 
 [[operations]]
 include-operation-id = "decideGoal"

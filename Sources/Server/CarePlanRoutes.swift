@@ -47,6 +47,13 @@ enum CarePlanRoutes {
         let api = router.group("api/v1")
 
         // MARK: Factors
+        router.get("api/v1/factors/questionnaire") { _, context -> Response in
+            _ = try context.requirePrincipal()
+            return Response(
+                status: .ok, headers: [.contentType: "application/fhir+json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try JSON.encoder.encode(PatientFactorCatalogue.questionnaire()))))
+        }
+
         api.get("patients/:patientID/factors") { _, context -> Response in
             let id = try context.parameters.id("patientID", as: PatientID.self)
             let grant = try await env.grant(context, .read, .clinicalRecord, patient: id)
@@ -70,8 +77,13 @@ enum CarePlanRoutes {
 
         api.put("patients/:patientID/factors") { request, context -> Response in
             let id = try context.parameters.id("patientID", as: PatientID.self)
-            let document = try await request.jsonObject(context: context)
-            let entries = try PatientFactorCatalogue.entries(from: document, effectiveAt: env.store.now())
+            let entries: [RecordStore.NewEntry]
+            if request.headers[.contentType]?.lowercased().hasPrefix("application/fhir+json") == true {
+                // A QuestionnaireResponse to Tailor's factor Questionnaire, or Observations, alone or in a Bundle.
+                entries = try PatientFactorCatalogue.entries(fromFHIR: try await request.fhirDocument(context: context), now: env.store.now())
+            } else {
+                entries = try PatientFactorCatalogue.entries(from: try await request.jsonObject(context: context), effectiveAt: env.store.now())
+            }
             // Patients report their own factors; their care team may record them too.
             let grant = try await env.grant(context, .write, .clinicalRecord, patient: id)
             let stored = try await env.store.addEntries(grant, patient: id, entries)
@@ -364,10 +376,39 @@ extension Request {
     }
 }
 
+extension Request {
+    /// A FHIR JSON body (`application/fhir+json`), at most the context's limit.
+    func fhirDocument(context: TailorContext) async throws -> JSONDocument {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw APIError(.contentTooLarge, "too_large", "the body is larger than \(context.maxUploadSize) bytes")
+        }
+        do {
+            return try JSON.decoder.decode(JSONDocument.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIError.badRequest("the body is not JSON")
+        }
+    }
+}
+
 /// Any JSON value, decoded strictly: `true` is never the number 1 and `0` is never `false` (JSONSerialization on
 /// Linux cannot tell them apart, which would let a yes/no answer pass as a count).
-enum JSONDocument: Decodable, Sendable {
+enum JSONDocument: Codable, Sendable {
     case null, bool(Bool), number(Double), string(String), array([JSONDocument]), object([String: JSONDocument])
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let value): try c.encode(value)
+        case .number(let value): try c.encode(value)
+        case .string(let value): try c.encode(value)
+        case .array(let value): try c.encode(value)
+        case .object(let value): try c.encode(value)
+        }
+    }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()

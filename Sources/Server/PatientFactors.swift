@@ -1,4 +1,5 @@
 import Foundation
+import Monitoring
 import Records
 import Store
 
@@ -106,6 +107,11 @@ enum PatientFactorCatalogue {
             }
         }
         try walk(document, "")
+        return try entries(fromLeaves: leaves, effectiveAt: effectiveAt)
+    }
+
+    /// Entries from `(path, value)` pairs, each checked against its definition.
+    static func entries(fromLeaves leaves: [(String, JSONDocument)], effectiveAt: Int64) throws -> [RecordStore.NewEntry] {
         guard !leaves.isEmpty else { throw APIError.unprocessable("invalid_field", "the intake is empty: send at least one factor", field: "factors") }
         return try leaves.map { path, raw -> RecordStore.NewEntry in
             guard let definition = byPath[path] else {
@@ -164,5 +170,143 @@ enum PatientFactorCatalogue {
             newest[definition.path] = entry
         }
         return newest
+    }
+}
+
+// MARK: FHIR
+
+/// Factors as FHIR: Tailor publishes the intake as a FHIR `Questionnaire` whose item `linkId`s are the intake paths
+/// (`diet.sodiumMgPerDay`), so a patient app or EHR answers with a `QuestionnaireResponse`; single factors may also
+/// come as `Observation`s coded with the catalogue's codes (LOINC where one exists). Either may arrive in a Bundle.
+extension PatientFactorCatalogue {
+    static let questionnaireURL = "urn:tailor:questionnaire:patient-factors"
+
+    /// The intake as a FHIR R4 Questionnaire.
+    static func questionnaire() -> JSONDocument {
+        func item(_ d: FactorDefinition) -> JSONDocument {
+            var fields: [String: JSONDocument] = [
+                "linkId": .string(d.path), "text": .string(d.display),
+                "code": .array([.object(["system": .string(d.system), "code": .string(d.code)])]),
+            ]
+            switch d.value {
+            case .number(let range, let unit):
+                fields["type"] = .string("decimal")
+                fields["extension"] = .array([
+                    .object(["url": .string("http://hl7.org/fhir/StructureDefinition/minValue"), "valueDecimal": .number(range.lowerBound)]),
+                    .object(["url": .string("http://hl7.org/fhir/StructureDefinition/maxValue"), "valueDecimal": .number(range.upperBound)]),
+                    .object(["url": .string("http://hl7.org/fhir/StructureDefinition/questionnaire-unit"), "valueCoding": .object(["code": .string(unit)])]),
+                ])
+            case .choice(let words), .list(let words):
+                fields["type"] = .string("choice")
+                if case .list = d.value { fields["repeats"] = .bool(true) }
+                fields["answerOption"] = .array(words.map { .object(["valueCoding": .object(["code": .string($0)])]) })
+            case .flag: fields["type"] = .string("boolean")
+            case .text: fields["type"] = .string("string")
+            }
+            return .object(fields)
+        }
+        return .object([
+            "resourceType": .string("Questionnaire"), "url": .string(questionnaireURL), "status": .string("active"),
+            "title": .string("Tailor patient factors: lifestyle, environment, psychosocial state and preferences"),
+            "item": .array(definitions.map(item)),
+        ])
+    }
+
+    /// Factor entries from a FHIR `QuestionnaireResponse`, `Observation` or `Bundle` of them. Every answer is checked
+    /// exactly as the JSON intake checks it; an unknown linkId or code is refused naming its FHIR path.
+    static func entries(fromFHIR document: JSONDocument, now: Int64) throws -> [RecordStore.NewEntry] {
+        guard case .object(let resource) = document, case .string(let type)? = resource["resourceType"] else {
+            throw APIError.unprocessable("invalid_body", "expected a FHIR resource with a resourceType", field: "resourceType")
+        }
+        switch type {
+        case "Bundle":
+            guard case .array(let entries)? = resource["entry"], !entries.isEmpty else {
+                throw APIError.unprocessable("invalid_body", "Bundle.entry: no entries", field: "Bundle.entry")
+            }
+            return try entries.enumerated().flatMap { index, entry -> [RecordStore.NewEntry] in
+                guard case .object(let fields) = entry, let inner = fields["resource"] else {
+                    throw APIError.unprocessable("invalid_body", "Bundle.entry[\(index)].resource: missing", field: "Bundle.entry[\(index)].resource")
+                }
+                do { return try Self.entries(fromFHIR: inner, now: now) } catch let error as APIError {
+                    throw APIError(error.status, error.code, "Bundle.entry[\(index)]: \(error.message)", field: "Bundle.entry[\(index)]." + (error.field ?? ""))
+                }
+            }
+        case "QuestionnaireResponse":
+            let at = try fhirTime(resource["authored"], path: "QuestionnaireResponse.authored") ?? now
+            var answers: [String: JSONDocument] = [:]
+            func collect(_ items: JSONDocument?, _ path: String) throws {
+                guard case .array(let list)? = items else { return }
+                for (index, item) in list.enumerated() {
+                    let here = "\(path)[\(index)]"
+                    guard case .object(let fields) = item, case .string(let linkId)? = fields["linkId"] else {
+                        throw APIError.unprocessable("invalid_body", "\(here).linkId: missing", field: here + ".linkId")
+                    }
+                    try collect(fields["item"], here + ".item")
+                    guard case .array(let values)? = fields["answer"], !values.isEmpty else { continue }
+                    guard let definition = byPath[linkId] else {
+                        throw APIError.unprocessable("invalid_field", "\(here).linkId: '\(linkId)' is not an item of \(questionnaireURL)", field: here + ".linkId")
+                    }
+                    let parsed = try values.enumerated().map { try answerValue($1, path: "\(here).answer[\($0)]") }
+                    if case .list = definition.value {
+                        answers[linkId] = .array(parsed)
+                    } else {
+                        guard parsed.count == 1 else {
+                            throw APIError.unprocessable("invalid_field", "\(here).answer: one answer expected for \(linkId)", field: here + ".answer")
+                        }
+                        answers[linkId] = parsed[0]
+                    }
+                }
+            }
+            try collect(resource["item"], "QuestionnaireResponse.item")
+            return try entries(fromLeaves: answers.sorted { $0.key < $1.key }, effectiveAt: at)
+        case "Observation":
+            let codings: [JSONDocument]
+            if case .object(let code)? = resource["code"], case .array(let list)? = code["coding"] { codings = list } else { codings = [] }
+            let definition = codings.lazy.compactMap { coding -> FactorDefinition? in
+                guard case .object(let c) = coding, case .string(let system)? = c["system"], case .string(let code)? = c["code"] else { return nil }
+                return byCode["\(system)|\(code)"]
+            }.first
+            guard let definition else {
+                throw APIError.unprocessable(
+                    "invalid_field", "Observation.code: not a patient factor Tailor records (see GET /api/v1/factors/questionnaire for the codes)",
+                    field: "Observation.code")
+            }
+            let at = try fhirTime(resource["effectiveDateTime"], path: "Observation.effectiveDateTime") ?? now
+            let value: JSONDocument
+            if case .object(let quantity)? = resource["valueQuantity"], let number = quantity["value"] {
+                value = number
+            } else if let text = resource["valueString"] {
+                value = text
+            } else if let flag = resource["valueBoolean"] {
+                value = flag
+            } else if case .object(let concept)? = resource["valueCodeableConcept"], case .array(let list)? = concept["coding"],
+                case .object(let coding)? = list.first, let code = coding["code"]
+            {
+                value = code
+            } else {
+                throw APIError.unprocessable("invalid_field", "Observation.value[x]: missing", field: "Observation.value")
+            }
+            return try entries(fromLeaves: [(definition.path, value)], effectiveAt: at)
+        default:
+            throw APIError.unprocessable(
+                "invalid_body", "resourceType \(type): send a QuestionnaireResponse, Observation or Bundle of them", field: "resourceType")
+        }
+    }
+
+    static func answerValue(_ answer: JSONDocument, path: String) throws -> JSONDocument {
+        guard case .object(let fields) = answer else { throw APIError.unprocessable("invalid_field", "\(path): not an object", field: path) }
+        for key in ["valueDecimal", "valueInteger", "valueString", "valueBoolean"] {
+            if let value = fields[key] { return value }
+        }
+        if case .object(let coding)? = fields["valueCoding"], let code = coding["code"] { return code }
+        throw APIError.unprocessable("invalid_field", "\(path): expected valueDecimal, valueInteger, valueString, valueBoolean or valueCoding", field: path)
+    }
+
+    static func fhirTime(_ value: JSONDocument?, path: String) throws -> Int64? {
+        guard let value else { return nil }
+        guard case .string(let text) = value, let parsed = try? parseTimestamp(text) else {
+            throw APIError.unprocessable("invalid_field", "\(path): expected a FHIR dateTime with a time zone", field: path)
+        }
+        return parsed.millis
     }
 }

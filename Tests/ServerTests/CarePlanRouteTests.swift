@@ -303,6 +303,57 @@ import Testing
         await cast.harness.close()
     }
 
+    @Test func factorsAsAQuestionnaireResponseOrObservations() async throws {
+        let cast = try await Self.cast(.sqlite)
+        try await cast.harness.test { client in
+            // The published Questionnaire: one item per factor, linkId = the intake path.
+            let questionnaire = try await client.call(.get, "/api/v1/factors/questionnaire", token: cast.patientA)
+            #expect(questionnaire.status == .ok)
+            let items = try #require(try questionnaire.json()["item"] as? [[String: Any]])
+            #expect(items.contains { $0["linkId"] as? String == "diet.sodiumMgPerDay" && $0["type"] as? String == "decimal" })
+            #expect(items.contains { $0["linkId"] as? String == "smoking" && $0["type"] as? String == "choice" })
+            #expect(try await client.call(.get, "/api/v1/factors/questionnaire", token: nil).status == .unauthorized)
+
+            var headers: HTTPFields = [.authorization: "Bearer \(cast.patientA)", .contentType: "application/fhir+json"]
+            let path = "/api/v1/patients/\(cast.a.rawValue)/factors"
+            let response = #"""
+                {"resourceType":"QuestionnaireResponse","status":"completed","authored":"2026-12-01T09:00:00+01:00",
+                 "item":[{"linkId":"diet","item":[{"linkId":"diet.sodiumMgPerDay","answer":[{"valueDecimal":3800}]}]},
+                         {"linkId":"smoking","answer":[{"valueCoding":{"code":"never"}}]},
+                         {"linkId":"preferences.unwilling","answer":[{"valueCoding":{"code":"alcohol"}},{"valueCoding":{"code":"stress"}}]},
+                         {"linkId":"environment.safePlaceToExercise","answer":[{"valueBoolean":true}]}]}
+                """#
+            let stored = try await client.execute(uri: path, method: .put, headers: headers, body: ByteBuffer(string: response))
+            #expect(stored.status == .created, "\(stored.text)")
+            #expect(try stored.json()["recorded"] as? Int == 4)
+            let bundle = #"""
+                {"resourceType":"Bundle","type":"collection","entry":[
+                  {"resource":{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"93832-4"}]},
+                   "effectiveDateTime":"2026-12-02T07:00:00Z","valueQuantity":{"value":6.5,"unit":"h"}}},
+                  {"resource":{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"44261-6"}]},
+                   "valueQuantity":{"value":31}}}]}
+                """#
+            // PHQ-9 runs 0–27: the second Observation is refused, naming where, and nothing of the bundle is kept.
+            let refused = try await client.execute(uri: path, method: .put, headers: headers, body: ByteBuffer(string: bundle))
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("Bundle.entry[1]") && refused.text.contains("psychosocial.phq9"), "\(refused.text)")
+            let fixed = try await client.execute(
+                uri: path, method: .put, headers: headers, body: ByteBuffer(string: bundle.replacingOccurrences(of: #""value":31"#, with: #""value":11"#)))
+            #expect(fixed.status == .created, "\(fixed.text)")
+            let unknown = try await client.execute(
+                uri: path, method: .put, headers: headers,
+                body: ByteBuffer(string: #"{"resourceType":"QuestionnaireResponse","item":[{"linkId":"diet.sugar","answer":[{"valueDecimal":1}]}]}"#))
+            #expect(unknown.status == .unprocessableContent && unknown.text.contains("diet.sugar"))
+            headers[.authorization] = "Bearer \(cast.clinician)"
+            let factors = try await client.call(.get, path, token: cast.clinician)
+            let list = try #require(try factors.json()["factors"] as? [[String: Any]])
+            let values = Dictionary(uniqueKeysWithValues: list.compactMap { item in (item["path"] as? String).map { ($0, item["value"] as? String ?? "") } })
+            #expect(values["diet.sodiumMgPerDay"] == "3800" && values["sleep.hoursPerNight"] == "6.5" && values["psychosocial.phq9"] == "11")
+            #expect(values["preferences.unwilling"] == "alcohol,stress" && values["environment.safePlaceToExercise"] == "yes")
+        }
+        await cast.harness.close()
+    }
+
     @Test func consentWithholdingGenomicsWithholdsPGxFromThePlanNotThePlan() async throws {
         let cast = try await Self.cast(.sqlite)
         let harness = cast.harness

@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "Records", "PGx", "Risk", "Polygenic", "BGZF", "Knowledge",
+                "Server", "Store", "Records", "PGx", "Risk", "Polygenic", "BGZF", "Knowledge", "Monitoring",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),

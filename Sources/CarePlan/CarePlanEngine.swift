@@ -100,12 +100,12 @@ struct Builder {
             h.categories.sorted { $0.rank > $1.rank }.first { (home ? $0.home : $0.clinic).matches(sbp: bp.meanSBP, dbp: bp.meanDBP) }
             ?? h.categories[0]
         categoryRank = category.rank
-        let bpText = "\(bp.source.rawValue) mean \(Fmt.n(bp.meanSBP))/\(Fmt.n(bp.meanDBP)) mmHg from \(bp.readingCount) readings"
+        let bpText = "\(bp.source.rawValue) mean \(Fmt.n(bp.meanSBP))/\(Fmt.n(bp.meanDBP)) mmHg from \(bp.readingCount) reading\(bp.readingCount == 1 ? "" : "s")"
         var catNotes: [String] = []
         if home { catNotes.append(h.homeThresholdRule.text) }
         if !bp.sufficient {
             catNotes.append("Provisional: the averaging protocol was not met. " + h.sufficiencyRule.text)
-            missing.append("a sufficient BP average (\(bp.readingCount) readings; protocol needs >=12 over >=3 days)")
+            missing.append("a sufficient BP average (\(bp.readingCount) reading\(bp.readingCount == 1 ? "" : "s"); protocol needs >=12 over >=3 days)")
         }
         add(
             "htn.category", .hypertension, .assessment, title: "Blood pressure category: \(category.name)",

@@ -26,6 +26,8 @@ enum CarePlanRoutes {
         var plan: CarePlan
         var notes: [String]
         var monitoring: MonitoringSummary?
+        /// The agreed blood-pressure goal's status from the readings (`no-progress` after 12 weeks proposes a review).
+        var bloodPressureGoal: GoalAssessment?
         var disclaimer = CarePlanRoutes.disclaimer
     }
 
@@ -321,7 +323,23 @@ enum CarePlanRoutes {
             CarePlanRecord(patient: record.patient, entries: record.entries + factors, readings: readings, findings: findings, withheld: withheld),
             riskInput: riskInput, risk: profile, guideline: guideline, asOf: asOf)
         let plan = try makePlan(engine, mapped.input)
-        return PlanAnswer(patientID: id, plan: plan, notes: mapped.notes, monitoring: mapped.bpSummary)
+        var notes = mapped.notes
+        // An agreed blood-pressure goal: its progress from the readings, and a review when control is not reached.
+        var bpGoal: GoalAssessment?
+        if let readings {
+            let versions = try await env.store.goalVersions(grant, patient: id)
+            var latest: [GoalID: RecordStore.GoalVersion] = [:]
+            for version in versions { latest[version.goalID] = version }
+            let goals = latest.values.compactMap { try? JSON.decoder.decode(ProposedGoal.self, from: Data($0.document.utf8)) }
+            if let goal = goals.first(where: { [.accepted, .active].contains($0.lifecycleStatus) && $0.target.measureLOINC == "8480-6" }),
+                let started = goal.history.last(where: { $0.status == .accepted }).flatMap({ epochMillis($0.date) })
+            {
+                let target = BPTarget(systolic: goal.target.high ?? BPTarget.standard.systolic, diastolic: BPTarget.standard.diastolic)
+                bpGoal = MonitoringSummary.compute(readings, asOf: asOf, options: MonitoringOptions(bpTarget: target, goalStart: started)).goal
+                if let bpGoal, bpGoal.reviewProposed { notes.append("review proposed for the blood-pressure goal: \(bpGoal.reason)") }
+            }
+        }
+        return PlanAnswer(patientID: id, plan: plan, notes: notes, monitoring: mapped.bpSummary, bloodPressureGoal: bpGoal)
     }
 
     /// The engine's answer, or its input error as a 422 naming the field.

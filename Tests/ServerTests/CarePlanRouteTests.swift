@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Monitoring
 import Records
 import Risk
 import Store
@@ -352,6 +353,48 @@ import Testing
             #expect(values["preferences.unwilling"] == "alcohol,stress" && values["environment.safePlaceToExercise"] == "yes")
         }
         await cast.harness.close()
+    }
+
+    /// An agreed goal of home SBP < 130, accepted 13 weeks ago, with weekly means that stay near 145: the plan reports
+    /// the goal as `no-progress` and proposes a review (risk-and-care.md §3.2.5).
+    @Test func aGoalNotReachedAfter12WeeksProposesAReview() async throws {
+        let cast = try await Self.cast(.sqlite)
+        let harness = cast.harness
+        let store = harness.server.store
+        let clinician = try #require(try await store.credentials(username: "doc")).0
+        let now = store.now()
+        let accepted = RiskDate(epochMillis: now - 13 * 7 * Self.day).description
+        let goal = #"""
+            {"id":"goal-bp","description":"Home systolic BP below 130 within 12 weeks","category":"physiologic",
+             "target":{"measureLOINC":"8480-6","high":130,"unit":"mm[Hg]","due":"\#(accepted)"},"tracking":["8480-6"],"planItem":"htn.target",
+             "lifecycleStatus":"accepted","achievementStatus":"in-progress","expressedByPatient":true,"shrunk":false,"why":"test",
+             "history":[{"date":"\#(accepted)","change":"accepted by the patient","status":"accepted"}]}
+            """#
+        _ = try await store.saveCarePlan(
+            try await harness.server.gate.authorize(clinician.principal, .write, .clinicalRecord, patient: cast.a, requestID: "setup"), patient: cast.a,
+            guideline: "aha-acc-2025", knowledge: "careplan test", document: "{}", goals: [.init(lifecycleStatus: "accepted", document: goal)])
+        var readings: [Reading] = []
+        for d in 0..<(13 * 7) {
+            for (hour, sbp) in [(7, 146.0), (7, 144.0), (19, 147.0), (19, 145.0)] {
+                let at = now - Int64(13 * 7 - d) * Self.day + Int64(hour) * 3_600_000 + Int64(readings.count % 2) * 60_000
+                readings.append(Reading(kind: .bloodPressure, at: at, value: sbp - Double(d % 3), value2: 90, source: .home, utcOffsetMinutes: 0))
+            }
+        }
+        _ = try await store.addReadings(
+            try await harness.server.gate.authorize(clinician.principal, .write, .monitoring, patient: cast.a, requestID: "setup"), patient: cast.a, readings)
+        try await harness.test { client in
+            let response = try await client.call(.get, "/api/v1/patients/\(cast.a.rawValue)/care-plan", token: cast.clinician)
+            #expect(response.status == .ok, "\(response.text.prefix(300))")
+            let body = try response.json()
+            let status = try #require(body["bloodPressureGoal"] as? [String: Any])
+            #expect(status["status"] as? String == "no-progress", "\(status)")
+            #expect(status["reviewProposed"] as? Bool == true)
+            #expect((body["notes"] as? [String] ?? []).contains { $0.hasPrefix("review proposed for the blood-pressure goal") })
+            let goals = try await client.call(.get, "/api/v1/patients/\(cast.a.rawValue)/goals", token: cast.patientA)
+            let listed = try #require(try goals.json()["goals"] as? [[String: Any]])
+            #expect((listed.first?["progress"] as? [String: Any])?["status"] as? String == "no-progress")
+        }
+        await harness.close()
     }
 
     @Test func consentWithholdingGenomicsWithholdsPGxFromThePlanNotThePlan() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+public import VCF
 
 /// ClinVar's germline classification of a variant (INFO `CLNSIG`), reduced to what reporting needs.
 public enum ClinVarClass: String, Sendable, Hashable, Codable {
@@ -93,6 +94,23 @@ public struct ClinVarDatabase: Sendable {
     public var reference: String?
     public var records: [String: ClinVarRecord]
     public var skippedWithoutClassification: Int
+
+    /// The assembly the file's `##reference` line names (NCBI writes `GRCh37` or `GRCh38`); `unknown` otherwise.
+    public var build: GenomeBuild {
+        let text = (reference ?? "").lowercased()
+        if text.contains("grch38") || text.contains("hg38") { return .grch38 }
+        if text.contains("grch37") || text.contains("hg19") { return .grch37 }
+        return .unknown
+    }
+
+    /// ClinVar is matched on chromosome, position, REF and ALT, so its assembly must be the VCF's: a mismatch would
+    /// silently match nothing (or the wrong variants), so it is refused, naming both files and builds.
+    public func checkSameBuild(as callSet: GermlineCallSet) throws(GermlineError) {
+        let mine = build, theirs = callSet.build
+        guard mine != .unknown, theirs != .unknown, mine != theirs else { return }
+        throw GermlineError.inconsistent(
+            "\(source) is \(mine.rawValue) but \(callSet.path) is \(theirs.rawValue) (from its contig lengths): use the ClinVar VCF of the same assembly")
+    }
 
     public init(records: [ClinVarRecord], source: String = "ClinVar", release: String? = nil, reference: String? = nil) {
         self.source = source

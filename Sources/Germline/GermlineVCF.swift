@@ -272,6 +272,8 @@ public struct GermlineCallSet: Sendable {
     public var recordsRead: Int
     public var notes: [String]
     public var warnings: [String]
+    /// The genome build recognised from the header's contig lengths (or `##reference`); `unknown` when it says neither.
+    public var build: GenomeBuild = .unknown
 
     public init(path: String, samples: [String], variants: [GermlineVariant], annotationTool: AnnotationTool?, frequencyFields: [String],
                 recordsRead: Int, notes: [String] = [], warnings: [String] = []) {
@@ -383,8 +385,10 @@ public struct GermlineCallSet: Sendable {
         } catch {
             throw GermlineError.unreadable(file: path, message: "\(error)")
         }
-        return GermlineCallSet(
+        var callSet = GermlineCallSet(
             path: path, samples: header.samples, variants: scan.0, annotationTool: layout?.tool, frequencyFields: frequencyFields,
             recordsRead: scan.1.records, notes: notes, warnings: warnings + header.warnings)
+        callSet.build = header.build.build
+        return callSet
     }
 }

@@ -106,6 +106,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
                 }
             let family = try FamilyContext(samples: callSet.samples, pedigree: pedigree, probandID: proband, sex: sex)
             let clinVar = try clinvar.map { try ClinVarDatabase.load(path: $0) }
+            try clinVar?.checkSameBuild(as: callSet)
             var options = DiagnosisOptions()
             options.limit = top
             let report = try GermlineDiagnosis.diagnose(

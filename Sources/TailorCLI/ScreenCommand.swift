@@ -52,6 +52,7 @@ struct ScreenCommand: AsyncParsableCommand {
             } else {
                 let clinVar = try ClinVarDatabase.load(path: clinvar)
                 let callSet = try await GermlineCallSet.read(vcf, threads: ProcessInfo.processInfo.activeProcessorCount)
+                try clinVar.checkSameBuild(as: callSet)
                 for w in callSet.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
                 let family = try FamilyContext(samples: callSet.samples, pedigree: nil, probandID: proband)
                 report = SecondaryFindingsScreen.screen(

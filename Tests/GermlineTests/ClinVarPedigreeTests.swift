@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Germline
 import BGZF
+import VCF
 
 /// A small ClinVar-format fixture written for these tests following the columns NCBI documents for its VCF
 /// (ID = Variation ID; INFO ALLELEID, CLNSIG, CLNREVSTAT, CLNSIGCONF, GENEINFO, CLNDN, MC). Positions, IDs and genes are
@@ -118,5 +119,27 @@ enum ClinVarFixture {
 
     @Test func probandMustBeInVCF() {
         #expect(throws: GermlineError.self) { try FamilyContext(samples: ["a"], pedigree: nil, probandID: "b") }
+    }
+}
+
+/// ClinVar is matched by position, so a ClinVar file of the other assembly is refused, naming both files and builds.
+@Suite struct ClinVarAssemblyTests {
+    @Test(arguments: [
+        ("GRCh37", GenomeBuild.grch38, true), ("GRCh38", .grch38, false), ("GRCh38", .grch37, true), ("GRCh38", .unknown, false),
+        ("", .grch37, false),
+    ])
+    func aClinVarFileOfTheOtherAssemblyIsRefused(reference: String, vcfBuild: GenomeBuild, refused: Bool) throws {
+        let clinVar = ClinVarDatabase(records: [], source: "clinvar.vcf.gz", reference: reference.isEmpty ? nil : reference)
+        var callSet = GermlineCallSet(path: "patient.vcf.gz", samples: ["S1"], variants: [], annotationTool: nil, frequencyFields: [], recordsRead: 0)
+        callSet.build = vcfBuild
+        if refused {
+            #expect {
+                try clinVar.checkSameBuild(as: callSet)
+            } throws: { error in
+                "\(error)".contains("clinvar.vcf.gz is \(reference)") && "\(error)".contains("patient.vcf.gz is \(vcfBuild.rawValue)")
+            }
+        } else {
+            try clinVar.checkSameBuild(as: callSet)
+        }
     }
 }

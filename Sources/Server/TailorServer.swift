@@ -88,6 +88,7 @@ public struct TailorServer: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
         APIRoutes.add(to: router, environment: env)
+        FHIRRoutes.add(to: router, environment: env)
         UploadRoute(env: env, blobs: blobs, maxBytes: configuration.maxUploadBytes, analysers: analysers).add(to: router)
         return router
     }

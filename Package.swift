@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Records", "BGZF", "Monitoring",
+                "Records", "BGZF", "Monitoring", "Interop",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan",
+                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan", "Interop",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -136,7 +136,7 @@ let package = Package(
             name: "TailorCLI",
             dependencies: [
                 "GenomicFiles", "VCF", "Knowledge", "PGx", "Polygenic", "Risk", "Oncology", "EarlyBreast", "Phenotype", "Records", "Store", "Server",
-                "Monitoring", "CarePlan", "Germline",
+                "Monitoring", "CarePlan", "Germline", "Interop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -178,12 +178,12 @@ let package = Package(
         .testTarget(
             name: "RecordsTests", dependencies: ["Records"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "Records", "Monitoring", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
+            name: "StoreTests", dependencies: ["Store", "Records", "Monitoring", "Interop", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "Records", "PGx", "Risk", "Polygenic", "BGZF", "Knowledge", "Monitoring",
+                "Server", "Store", "Records", "PGx", "Risk", "Polygenic", "BGZF", "Knowledge", "Monitoring", "Interop",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),

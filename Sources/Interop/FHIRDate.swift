@@ -4,11 +4,11 @@
 /// 60-bundle import parses ~20 000 timestamps, where a formatter per call is measurably slow. This parser is
 /// allocation-free and validates ranges (month 1–12, day within the month, hour 0–23, offset ≤ 14:00), so a
 /// malformed value is an error instead of a silently shifted time.
-enum FHIRDate {
+public enum FHIRDate {
     /// Milliseconds since 1970-01-01T00:00:00Z at the *start* of the value's precision (a partial date means its first
     /// instant, UTC). A time without an offset is read as UTC: FHIR requires the offset, but EHR exports sometimes omit
     /// it, and rejecting the whole bundle over it would help no one. Returns `nil` when the text is not a valid value.
-    static func epochMillis(_ text: String, allowTime: Bool = true) -> Int64? {
+    public static func epochMillis(_ text: String, allowTime: Bool = true) -> Int64? {
         var utf8 = Array(text.utf8)[...]
         func digits(_ count: Int) -> Int? {
             guard utf8.count >= count else { return nil }
@@ -66,7 +66,7 @@ enum FHIRDate {
     }
 
     /// `true` for a FHIR `date` (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`): what `Patient.birthDate` must be.
-    static func isValidDate(_ text: String) -> Bool { epochMillis(text, allowTime: false) != nil }
+    public static func isValidDate(_ text: String) -> Bool { epochMillis(text, allowTime: false) != nil }
 
     private static func daysIn(month: Int, year: Int) -> Int {
         switch month {

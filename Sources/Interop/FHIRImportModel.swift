@@ -44,16 +44,21 @@ public enum ImportedKind: String, Sendable, Hashable, Codable, CaseIterable, Com
     /// - medication (MedicationRequest/Statement) → `.medication`; immunization → `.medication` with category
     ///   `immunization` (a vaccine is an administered medication, CVX-coded; its status `completed` keeps it out of
     ///   "active medication" lists);
-    /// - procedure, encounter, report → `nil`: a procedure is not a measurement, an encounter is a visit and a
-    ///   DiagnosticReport in these exports is a panel grouping Observations that are imported on their own. Forcing
-    ///   them into `.observation` would corrupt "latest lab value" queries; they stay in the plan (parsed, validated,
-    ///   keyed) so that adding `EntryType` cases later is a store change only.
+    /// - procedure → `.procedure`, encounter → `.encounter`, report → `.report`: their own entry types, never
+    ///   `.observation` (a procedure is not a measurement, an encounter is a visit, and a DiagnosticReport in these
+    ///   exports is a panel grouping Observations that are imported on their own), so "latest lab value" queries
+    ///   stay correct.
+    ///
+    /// Optional so that a kind added to the importer before the record has a place for it is reported as
+    /// unstorable rather than forced into the wrong type.
     public var entryType: EntryType? {
         switch self {
         case .observation: .observation
         case .condition, .allergy: .condition
         case .medication, .immunization: .medication
-        case .procedure, .encounter, .report: nil
+        case .procedure: .procedure
+        case .encounter: .encounter
+        case .report: .report
         }
     }
 

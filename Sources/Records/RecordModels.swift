@@ -32,7 +32,12 @@ public enum EntryType: String, Sendable, Codable, CaseIterable, Hashable {
     case phenotype
     /// A patient-reported factor: lifestyle, environment, psychosocial state or preference.
     case factor
-
+    /// Something done to the patient (FHIR Procedure; SNOMED CT-coded).
+    case procedure
+    /// A visit (FHIR Encounter; its type, with the class code as `valueText`).
+    case encounter
+    /// A report grouping results (FHIR DiagnosticReport; LOINC-coded, conclusion as `valueText`).
+    case report
 }
 
 /// One clinical entry. Entries are appended; a correction is a new entry with `status` `entered-in-error`

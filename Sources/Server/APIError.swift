@@ -42,6 +42,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        // The FHIR endpoint answers every error with an OperationOutcome.
+        if request.uri.path.hasPrefix("/fhir/") { return FHIROutcome.response(self) }
         let body = Body(error: .init(status: status.code, code: code, message: message, field: field, requestId: context.id))
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"

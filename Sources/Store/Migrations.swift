@@ -8,6 +8,9 @@ struct Migration: Sendable {
     var name: String
     /// Statements for SQLite and for PostgreSQL (identical unless the engines' syntax differs).
     var statements: @Sendable (SQLEngine) -> [String]
+    /// Work that depends on the schema found (run after `statements`, in the same transaction), for steps that
+    /// SQLite cannot express as fixed statements (changing a CHECK means rebuilding the table as it is).
+    var run: (@Sendable (any SQLDatabase, SQLEngine) async throws -> Void)? = nil
 }
 
 /// The schema. Append new migrations at the end; never edit or reorder an applied one.
@@ -242,6 +245,7 @@ enum Schema {
                 "CREATE INDEX care_goals_by_patient ON care_goals (patient_id, goal_id, version)",
             ] + appendOnly(engine, tables: ["care_plans", "care_goals"], definesFunction: false)
         },
+        FHIRImportSchema.migration,
     ]
 
     /// Triggers that refuse UPDATE and DELETE on a table.
@@ -273,8 +277,9 @@ enum Schema {
 
 extension Database {
     /// Applies every migration not yet applied, each in its own transaction. Safe to call on every start and from
-    /// several processes at once (PostgreSQL takes an advisory lock; SQLite has one writer).
-    public func migrate() async throws {
+    /// several processes at once (PostgreSQL takes an advisory lock; SQLite has one writer). `through` stops after the
+    /// named migration (tests use it to build a database as an older release left it).
+    public func migrate(through last: String? = nil) async throws {
         try await write { db in
             try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)").run()
         }
@@ -293,8 +298,18 @@ extension Database {
                         throw StoreError.migration(name: migration.name, message: String(describing: error))
                     }
                 }
+                if let run = migration.run {
+                    do {
+                        try await run(db, engine)
+                    } catch let error as StoreError {
+                        throw error
+                    } catch {
+                        throw StoreError.migration(name: migration.name, message: String(describing: error))
+                    }
+                }
                 try await db.raw("INSERT INTO schema_migrations (name, applied_at) VALUES (\(bind: migration.name), \(bind: WallClock.millis()))").run()
             }
+            if migration.name == last { return }
         }
     }
 

@@ -8,7 +8,7 @@ public struct TailorCommand: AsyncParsableCommand {
         discussion: """
             Decision support for qualified clinicians; not a diagnosis. See README.md.
             """,
-        subcommands: [ServeCommand.self, VCFCommand.self, PGxCommand.self, RiskCommand.self, PRSCommand.self, OncologyCommand.self, BreastCommand.self, DiagnoseCommand.self, PlanCommand.self, ScreenCommand.self, KnowledgeCommand.self, AuditCommand.self]
+        subcommands: [ServeCommand.self, VCFCommand.self, PGxCommand.self, RiskCommand.self, PRSCommand.self, OncologyCommand.self, BreastCommand.self, DiagnoseCommand.self, PlanCommand.self, ScreenCommand.self, KnowledgeCommand.self, AuditCommand.self, ImportCommand.self]
     )
 
     public init() {}

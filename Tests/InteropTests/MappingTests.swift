@@ -74,18 +74,19 @@ import Testing
         #expect(entry.status == "refuted" && entry.code == "44054006" && entry.category == "problem-list-item")
     }
 
-    @Test func procedureEncounterAndReportHaveNoEntryTypeYet() throws {
+    @Test func procedureEncounterAndReportHaveTheirOwnEntryTypes() throws {
         let encounter =
             #"{"fullUrl":"urn:uuid:e1","resource":{"resourceType":"Encounter","id":"e1","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"subject":{"reference":"urn:uuid:p1"},"period":{"start":"2020-01-01T00:00:00Z"}}}"#
         let plan = try FHIRBundleImporter.plan(bundle(encounter, observation("o1", #","encounter":{"reference":"urn:uuid:e1"}"#)))
         let entries = plan.patients[0].entries
-        #expect(entries[0].kind == .encounter && entries[0].entryType == nil && entries[0].code == "AMB")
+        #expect(entries[0].kind == .encounter && entries[0].entryType == .encounter && entries[0].code == "AMB")
         #expect(
             entries[0].clinicalEntry(
-                id: EntryID(rawValue: "ent_1"), patientID: PatientID(rawValue: "pat_1"), recordedAt: 0, recordedBy: UserID(rawValue: "usr_1"))
-                == nil)
+                id: EntryID(rawValue: "ent_1"), patientID: PatientID(rawValue: "pat_1"), recordedAt: 0, recordedBy: UserID(rawValue: "usr_1"))?.type
+                == .encounter)
         #expect(entries[1].encounterKey == "Encounter/e1")
-        #expect(plan.report.unstorable == [.encounter: 1])
+        #expect(plan.report.unstorable.isEmpty)
+        #expect(ImportedKind.procedure.entryType == .procedure && ImportedKind.report.entryType == .report)
     }
 
     @Test func resourcesWithoutPatientOrCodeAreSkippedWithReason() throws {

@@ -42,7 +42,7 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
         switch self {
         case .migrationsAreIdempotent:
             try await t.database.migrate()
-            #expect(try await t.database.appliedMigrations() == ["0001_record", "0002_run_heartbeat", "0003_monitoring_care_plans"])
+            #expect(try await t.database.appliedMigrations() == ["0001_record", "0002_run_heartbeat", "0003_monitoring_care_plans", "0004_fhir_import"])
 
         case .auditGroupCommitKeepsOneChain:
             let clinician = try await t.user("doc", .clinician)

@@ -21,7 +21,8 @@ struct TestDatabase {
     let gate: AccessGate
     private let cleanup: @Sendable () async -> Void
 
-    static func open(_ engine: TestEngine, now: @escaping @Sendable () -> Int64 = { WallClock.millis() }) async throws -> TestDatabase {
+    /// `through` stops the migrations after the named one (a database as an older release left it).
+    static func open(_ engine: TestEngine, now: @escaping @Sendable () -> Int64 = { WallClock.millis() }, through: String? = nil) async throws -> TestDatabase {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let database: Database
@@ -43,7 +44,7 @@ struct TestDatabase {
                 await admin.close()
             }
         }
-        try await database.migrate()
+        try await database.migrate(through: through)
         let audit = AuditLog(database: database)
         return TestDatabase(
             database: database, store: RecordStore(database: database, now: now), gate: AccessGate(database: database, audit: audit, now: now),

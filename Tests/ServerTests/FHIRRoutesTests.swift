@@ -74,6 +74,13 @@ extension TestResponse {
                 try await db.raw("SELECT COUNT(*) AS n FROM clinical_entries").first()!.decode(column: "n", as: Int64.self)
             } == 11)
 
+            // A batch is answered with a batch-response; a collection (applied as one transaction) with a transaction-response.
+            let collection = try FHIRFixture.text("collection-small.json")
+            let batch = try await client.fhirPost(collection.replacingOccurrences(of: #""type": "collection""#, with: #""type": "batch""#), token: docToken)
+            #expect(try batch.json()["type"] as? String == "batch-response", "\(batch.text.prefix(200))")
+            #expect((try batch.json()["entry"] as? [[String: Any]])?.count == 5)
+            #expect(try await client.fhirPost(collection, token: docToken).json()["type"] as? String == "transaction-response")
+
             // Wrong content type: 415 as an OperationOutcome.
             let plain = try await client.fhirPost(transaction, token: docToken, contentType: "text/plain")
             #expect(plain.status == .unsupportedMediaType && plain.fhirIssueCode == "not-supported")
@@ -89,7 +96,7 @@ extension TestResponse {
             #expect(rejected.contains { $0.record.outcome == .deny && $0.record.actor == doc.id.rawValue && $0.record.reason.hasPrefix("FHIR import rejected") })
             #expect(try await harness.server.database.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM patients").first()!.decode(column: "n", as: Int64.self)
-            } == 1)
+            } == 2)
             let notBundle = try await client.fhirPost(#"{"resourceType":"Patient"}"#, token: docToken)
             #expect(notBundle.status == .badRequest && notBundle.isOperationOutcome)
 

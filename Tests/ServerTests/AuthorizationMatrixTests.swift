@@ -105,7 +105,7 @@ import Testing
             Route(method: .get, path: "/fhir/r4/MedicationRequest?patient={X}", allowed: care, resource: .clinicalRecord),
             Route(
                 method: .get, path: "/fhir/r4/Patient/{X}/$everything", allowed: care, resource: .patientSummary,
-                then: Then(resource: .clinicalRecord, allowed: care, allowedWithheld: care)),
+                then: [Then(resource: .clinicalRecord, allowed: care, allowedWithheld: care)]),
             Route(
                 method: .post, path: x + "/break-glass", body: #"{"reason":"collapsed in clinic, needs medication history"}"#,
                 allowed: [.clinicianOnTeam, .clinicianOffTeam, .counsellorOnTeam, .administrator], resource: .breakGlass),

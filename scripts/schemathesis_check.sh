@@ -201,6 +201,8 @@ counsellor=$(printf '%s' "$users" | "$PY" -c \
 #    a care-team member must say they record the patient's own decision (422): state and role, not schema.
 #  - putFactors: a FHIR body (QuestionnaireResponse, Observation, Bundle) is checked answer by answer against the
 #    factor catalogue, which a generic object schema cannot state (422 for answers it refuses).
+#  - fhirImportBundle: whether each entry is a FHIR resource Tailor can store, and refers to a Patient in the same
+#    bundle, is checked entry by entry (422 with an OperationOutcome naming the entry), beyond what a schema can say.
 #  - getCarePlan / saveCarePlan: a plan needs the patient's birth date and a sex of female or male (422 otherwise),
 #    facts of the record, not of the request.
 cat > "$work/schemathesis.toml" <<EOF
@@ -238,6 +240,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403",
 include-operation-id = "addReadings"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "413", "422", "429", "5xx"]
 checks.negative_data_rejection.enabled = false
+
+[[operations]]
+include-operation-id = "fhirImportBundle"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 
 [[operations]]
 include-operation-id = "putFactors"

@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Polygenic", targets: ["Polygenic"]),
         .library(name: "Phenotype", targets: ["Phenotype"]),
         .library(name: "Interop", targets: ["Interop"]),
+        .library(name: "GenomicsReporting", targets: ["GenomicsReporting"]),
         .library(name: "Records", targets: ["Records"]),
         .library(name: "Monitoring", targets: ["Monitoring"]),
         .library(name: "CarePlan", targets: ["CarePlan"]),
@@ -88,6 +89,9 @@ let package = Package(
         // Interoperability: FHIR R4 Bundle import (transaction/collection; Synthea and EHR exports) into a complete
         // import plan with reference resolution and idempotency keys; nothing partial.
         .target(name: "Interop", dependencies: ["Records"], swiftSettings: swiftSettings),
+        // PGx findings as HL7 FHIR Genomics Reporting STU3 resources (genomic report, genotype and therapeutic-implication
+        // Observations) in a collection Bundle with stable urn:uuid identities. Pure.
+        .target(name: "GenomicsReporting", dependencies: ["Records"], swiftSettings: swiftSettings),
         // Home and device monitoring: readings in canonical units, validation with reasons, JSON/NDJSON/FHIR input,
         // and the protocol metrics (home BP averaging, CGM time in range, trends, adherence, alerts). Pure.
         .target(name: "Monitoring", swiftSettings: swiftSettings),
@@ -116,7 +120,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan", "Interop",
+                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan", "Interop", "GenomicsReporting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -172,6 +176,8 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["Interop", "Records"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Knowledge"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitoringTests", dependencies: ["Monitoring"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GenomicsReportingTests", dependencies: ["GenomicsReporting", "Records"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CarePlanTests", dependencies: ["CarePlan", "Knowledge"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GermlineTests", dependencies: ["Germline", "Phenotype", "Knowledge", "VCF", "GenomicFiles", "BGZF"], swiftSettings: swiftSettings),

@@ -59,5 +59,12 @@ let package = Package(
             path: "Sources/GermlineEval",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Findings (a JSON array) → a FHIR Genomics Reporting Bundle; CI validates it with scripts/validate_genomics_reporting.py.
+        .executableTarget(
+            name: "genomics-report-export",
+            dependencies: [.product(name: "GenomicsReporting", package: "Tailor"), .product(name: "Records", package: "Tailor")],
+            path: "Sources/GenomicsReportingExport",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

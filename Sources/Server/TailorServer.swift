@@ -94,6 +94,7 @@ public struct TailorServer: Sendable {
         APIRoutes.add(to: router, environment: env)
         MonitoringRoutes.add(to: router, environment: env)
         CarePlanRoutes.add(to: router, environment: env, engine: carePlan)
+        GenomicsReportRoute.add(to: router, environment: env)
         FHIRRoutes.add(to: router, environment: env)
         UploadRoute(env: env, blobs: blobs, maxBytes: configuration.maxUploadBytes, analysers: analysers).add(to: router)
         return router

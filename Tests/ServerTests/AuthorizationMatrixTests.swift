@@ -98,6 +98,7 @@ import Testing
             Route(method: .get, path: x + "/datasets", allowed: care, allowedWithheld: [.patientSelf], resource: .genomicData),
             Route(method: .get, path: x + "/runs", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
             Route(method: .get, path: x + "/findings", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
+            Route(method: .get, path: x + "/genomics-report", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
             // The FHIR facade: the same decisions as the REST routes it mirrors (before break-glass, which opens reads).
             Route(method: .get, path: "/fhir/r4/Patient/{X}", allowed: care, resource: .patientSummary),
             Route(method: .get, path: "/fhir/r4/Observation?patient=Patient/{X}", allowed: care, resource: .clinicalRecord),

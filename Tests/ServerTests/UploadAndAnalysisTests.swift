@@ -82,6 +82,19 @@ import Testing
             #expect((clopidogrel["summary"] as? String)?.hasPrefix("clopidogrel (CPIC): Avoid clopidogrel if possible.") == true, "\(clopidogrel)")
             let runs = try await client.call(.get, "/api/v1/patients/\(cast.patient.rawValue)/runs", token: cast.clinician).json()
             #expect(((runs["runs"] as? [[String: Any]])?.first?["status"] as? String) == "succeeded")
+
+            // The same findings as FHIR Genomics Reporting: a report, CYP2C19's genotype, clopidogrel's implication.
+            let report = try await client.call(.get, "/api/v1/patients/\(cast.patient.rawValue)/genomics-report", token: cast.clinician)
+            #expect(report.status == .ok)
+            #expect(report.headers[.contentType]?.hasPrefix("application/fhir+json") == true)
+            let bundle = try report.json()
+            #expect(bundle["resourceType"] as? String == "Bundle" && bundle["type"] as? String == "collection")
+            let resources = ((bundle["entry"] as? [[String: Any]]) ?? []).compactMap { $0["resource"] as? [String: Any] }
+            #expect(resources.filter { $0["resourceType"] as? String == "DiagnosticReport" }.count == 1)
+            let observations = resources.filter { $0["resourceType"] as? String == "Observation" }
+            #expect(observations.contains { ($0["valueCodeableConcept"] as? [String: Any])?["text"] as? String == "CYP2C19 *2/*2" })
+            #expect(report.text.contains("clopidogrel") && report.text.contains("Avoid clopidogrel"))
+            #expect(observations.allSatisfy { ($0["subject"] as? [String: Any])?["reference"] as? String == "Patient/\(cast.patient.rawValue)" })
         }
     }
 

@@ -292,3 +292,14 @@ let rxNormCodes: [String: String] = [
     "ziprasidone": "115698",
     "zuclopenthixol": "114176",
 ]
+
+/// Drug names ↔ RxNorm ingredient codes (RXCUI) from the table above.
+public enum RxNormIngredients {
+    /// The RXCUI of a drug name as CPIC spells it (case-insensitive).
+    public static func code(forDrug name: String) -> String? { rxNormCodes[name.lowercased()] }
+
+    /// The drug names (lowercase) whose ingredient code is `code`.
+    public static func drugs(forCode code: String) -> [String] { byCode[code] ?? [] }
+
+    private static let byCode: [String: [String]] = Dictionary(grouping: rxNormCodes.keys.sorted(), by: { rxNormCodes[$0]! })
+}

@@ -19,6 +19,8 @@ public import Store
 /// | `breakGlassMinutes` | `TAILOR_BREAK_GLASS_MINUTES` | 60 |
 /// | `adminPassword` | `TAILOR_ADMIN_PASSWORD` | generated and printed on first start |
 /// | `logLevel` | `TAILOR_LOG_LEVEL` | `info` |
+/// | `cdsClients` | `TAILOR_CDS_CLIENTS` | none: a path to a JSON file of CDS Hooks clients (``CDSClient``) |
+/// | `cdsBaseURL` | `TAILOR_CDS_BASE_URL` | none: the public base URL CDS clients call (`https://tailor.example`), for `aud` |
 /// | (environment only) | `TAILOR_LOG_FORMAT` | `text`; `json` writes one JSON object per line |
 public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
@@ -35,6 +37,11 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Load the demo patients and accounts (`--demo`).
     public var demo = false
+    /// The CDS Hooks clients allowed to call `/cds-services/{id}` (from the `cdsClients` file).
+    public var cdsClients: [CDSClient] = []
+    /// The public base URL of this server (scheme, host, optional port, no trailing slash) that CDS clients put in
+    /// the JWT `aud` (`<base>/cds-services/<id>`). Without it, `aud` is compared with the request's `Host`.
+    public var cdsBaseURL: String?
 
     public init() {}
 
@@ -48,7 +55,8 @@ public struct ServerConfiguration: Sendable {
         "host": "TAILOR_HOST", "port": "TAILOR_PORT", "data": "TAILOR_DATA", "database": "TAILOR_DATABASE_URL",
         "masterKey": "TAILOR_MASTER_KEY", "tokenSecret": "TAILOR_TOKEN_SECRET", "maxUploadBytes": "TAILOR_MAX_UPLOAD_BYTES",
         "tokenLifetimeSeconds": "TAILOR_TOKEN_LIFETIME", "bcryptCost": "TAILOR_BCRYPT_COST", "breakGlassMinutes": "TAILOR_BREAK_GLASS_MINUTES",
-        "adminPassword": "TAILOR_ADMIN_PASSWORD", "logLevel": "TAILOR_LOG_LEVEL",
+        "adminPassword": "TAILOR_ADMIN_PASSWORD", "logLevel": "TAILOR_LOG_LEVEL", "cdsClients": "TAILOR_CDS_CLIENTS",
+        "cdsBaseURL": "TAILOR_CDS_BASE_URL",
     ]
 
     /// Merges the sources and validates every value, naming the key and where it came from on error.
@@ -98,6 +106,20 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError("\(source): '\(level)' is not a log level (trace, debug, info, notice, warning, error, critical)")
             }
             config.logLevel = parsed
+        }
+        if let (path, source) = value("cdsClients") {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ConfigurationError("\(source): '\(path)' cannot be read") }
+            do {
+                config.cdsClients = try JSONDecoder().decode([CDSClient].self, from: data)
+            } catch {
+                throw ConfigurationError("\(source): '\(path)' must be a JSON array of {\"iss\", \"publicKeyPEM\", \"actingUser\"}: \(error)")
+            }
+        }
+        if let (base, source) = value("cdsBaseURL") {
+            guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ConfigurationError("\(source): '\(base)' must be an http(s) URL such as https://tailor.example")
+            }
+            config.cdsBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
         }
         return config
     }

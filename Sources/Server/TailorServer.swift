@@ -31,6 +31,8 @@ public struct TailorServer: Sendable {
     let carePlan: CarePlanEngine
     let logger: Logger
     let registry: PrometheusCollectorRegistry?
+    /// The CDS Hooks clients' keys.
+    let cds: CDSClientVerifier
 
     /// Opens the data folder and database, applies migrations, sweeps debris of interrupted uploads, and loads the
     /// analysers' knowledge. `registry` is the Prometheus registry the executable bootstrapped metrics with.
@@ -38,6 +40,7 @@ public struct TailorServer: Sendable {
         let fm = FileManager.default
         try fm.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let secrets = try Secrets(configuration: configuration)
+        let cds = try await CDSClientVerifier.make(configuration.cdsClients)
         let database = try Database(location: configuration.resolvedDatabase, logger: logger)
         do {
             try await database.migrate()
@@ -60,7 +63,7 @@ public struct TailorServer: Sendable {
         let carePlan = CarePlanEngine(knowledge: try CarePlanKnowledge.load())
         return TailorServer(
             configuration: configuration, database: database, store: store, gate: gate, blobs: blobs, authenticator: authenticator,
-            analysers: [pgx], risk: risk, carePlan: carePlan, logger: logger, registry: registry)
+            analysers: [pgx], risk: risk, carePlan: carePlan, logger: logger, registry: registry, cds: cds)
     }
 
     /// The router with every route; tests drive it in process.
@@ -96,6 +99,7 @@ public struct TailorServer: Sendable {
         CarePlanRoutes.add(to: router, environment: env, engine: carePlan)
         GenomicsReportRoute.add(to: router, environment: env)
         FHIRRoutes.add(to: router, environment: env)
+        CDSHooksRoutes(env: env, verifier: cds, baseURL: configuration.cdsBaseURL).add(to: router)
         UploadRoute(env: env, blobs: blobs, maxBytes: configuration.maxUploadBytes, analysers: analysers).add(to: router)
         return router
     }

@@ -19,12 +19,15 @@ struct ServerHarness {
 
     enum Engine: String, CaseIterable, Sendable { case sqlite, postgres }
 
-    static func open(_ engine: Engine = .sqlite, maxUpload: Int64 = 64 << 20) async throws -> ServerHarness {
+    static func open(
+        _ engine: Engine = .sqlite, maxUpload: Int64 = 64 << 20, configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> ServerHarness {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tailor-server-\(UUID().uuidString)").path
         var configuration = ServerConfiguration()
         configuration.dataDirectory = folder
         configuration.bcryptCost = 4
         configuration.maxUploadBytes = maxUpload
+        configure(&configuration)
         var dropSchema: @Sendable () async -> Void = {}
         var logger = Logger(label: "test")
         logger.logLevel = .warning

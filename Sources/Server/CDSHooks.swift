@@ -29,7 +29,8 @@ public struct CDSClient: Sendable, Codable, Hashable {
 }
 
 /// Verifies the CDS client JWT (CDS Hooks 2.0 "Trusting CDS Clients"): asymmetric signature by a known `iss`'s key,
-/// `aud` = the URL called, `exp` in the future, `jti` present. `alg: none` and HMAC are refused outright.
+/// `aud` = the URL called, `exp` in the future and at most an hour away, `iat` not in the future, `jti` present and not
+/// seen before (per process). `alg: none` and HMAC are refused outright.
 struct CDSClientVerifier: Sendable {
     struct Entry: Sendable {
         var client: CDSClient
@@ -38,6 +39,22 @@ struct CDSClientVerifier: Sendable {
     }
 
     let entries: [String: Entry]
+    /// The `jti`s seen until their token expires (this process only), so a captured token cannot be replayed.
+    let seen = SeenTokens()
+    /// The longest a client JWT may still be valid for (the spec's examples use 5 minutes).
+    static let maxLifetime: TimeInterval = 3600
+
+    actor SeenTokens {
+        var expiries: [String: Date] = [:]
+
+        /// Whether `key` is new; remembers it until `until`. Expired keys are dropped as new ones arrive.
+        func first(_ key: String, until: Date, now: Date) -> Bool {
+            if expiries.count > 10_000 { expiries = expiries.filter { $0.value > now } }
+            if let known = expiries[key], known > now { return false }
+            expiries[key] = until
+            return true
+        }
+    }
 
     static func make(_ clients: [CDSClient]) async throws -> CDSClientVerifier {
         var entries: [String: Entry] = [:]
@@ -106,9 +123,16 @@ struct CDSClientVerifier: Sendable {
         }
         guard let exp = claims.exp else { throw Self.unauthorized("the JWT has no exp") }
         guard exp.value > now else { throw Self.unauthorized("the JWT has expired") }
-        guard let jti = claims.jti, !jti.value.isEmpty else { throw Self.unauthorized("the JWT has no jti") }
+        guard exp.value <= now.addingTimeInterval(Self.maxLifetime) else {
+            throw Self.unauthorized("the JWT expires more than an hour from now; CDS client JWTs must be short-lived")
+        }
+        if let iat = claims.iat, iat.value > now.addingTimeInterval(60) { throw Self.unauthorized("the JWT was issued in the future") }
+        guard let jti = claims.jti, !jti.value.isEmpty, jti.value.utf8.count <= 256 else { throw Self.unauthorized("the JWT has no jti") }
         guard let aud = claims.aud, aud.value.contains(where: audiences.contains) else {
             throw Self.unauthorized("the JWT aud is not this service's URL (\(audiences.sorted().first ?? ""))")
+        }
+        guard await seen.first(iss + " " + jti.value, until: exp.value, now: now) else {
+            throw Self.unauthorized("the JWT was already used (jti replay)")
         }
         return (entry, claims)
     }

@@ -23,9 +23,9 @@ import Testing
     }
 
     /// A server trusting one EHR (ES256 key) acting as clinician `doc`, and a patient of `doc`'s.
-    static func cast() async throws -> Cast {
+    static func cast(_ engine: ServerHarness.Engine = .sqlite) async throws -> Cast {
         let key = P256.Signing.PrivateKey()
-        let harness = try await ServerHarness.open { configuration in
+        let harness = try await ServerHarness.open(engine) { configuration in
             configuration.cdsClients = [CDSClient(iss: issuer, publicKeyPEM: key.publicKey.pemRepresentation, actingUser: "doc")]
             configuration.cdsBaseURL = base
         }
@@ -101,8 +101,16 @@ import Testing
         }
     }
 
-    @Test func clopidogrelForAPoorMetabolizerGivesACard() async throws {
-        let cast = try await Self.cast()
+    @Test("order-select/sign and patient-view cards from real PGx findings, consent applied (SQLite)")
+    func cardsSQLite() async throws { try await Self.cards(.sqlite) }
+
+    @Test(
+        "order-select/sign and patient-view cards from real PGx findings, consent applied (PostgreSQL)",
+        .enabled(if: ServerHarness.postgresURL != nil, "TAILOR_TEST_POSTGRES_URL is not set: PostgreSQL runs skipped"))
+    func cardsPostgres() async throws { try await Self.cards(.postgres) }
+
+    static func cards(_ engine: ServerHarness.Engine) async throws {
+        let cast = try await Self.cast(engine)
         let vcf = try UploadAndAnalysisTests.demoVCF()
         let service = "tailor-pgx-order-select"
         let path = "/cds-services/\(service)"
@@ -198,7 +206,7 @@ import Testing
 
     @Test(
         "a CDS client JWT that is not trustworthy is refused with 401",
-        arguments: ["missing", "unknownKey", "none", "hs256", "expired", "wrongAud", "unknownIssuer", "noJti", "userToken"])
+        arguments: ["missing", "unknownKey", "none", "hs256", "expired", "wrongAud", "unknownIssuer", "noJti", "userToken", "longLived", "replayed"])
     func badTokens(kind: String) async throws {
         let cast = try await Self.cast()
         let service = "tailor-pgx-order-select"
@@ -214,9 +222,16 @@ import Testing
         case "wrongAud": token = try Self.es256(cast.key, Self.claims(service: service, aud: "https://other.example/cds-services/\(service)"))
         case "unknownIssuer": token = try Self.es256(cast.key, Self.claims(service: service, iss: "https://evil.example"))
         case "noJti": token = try Self.es256(cast.key, Self.claims(service: service, jti: false))
+        case "longLived": token = try Self.es256(cast.key, Self.claims(service: service, exp: 86400))
+        case "replayed": token = try Self.es256(cast.key, claims)
         default: token = cast.clinician
         }
         try await cast.harness.test { client in
+            if kind == "replayed" {
+                let first = try await Self.post(
+                    client, "/cds-services/\(service)", token: token, body: Self.orderSelect(patient: cast.patient.rawValue, coding: ["code": "32968"]))
+                #expect(first.status == .ok, "\(first.text)")
+            }
             let response = try await Self.post(
                 client, "/cds-services/\(service)", token: token, body: Self.orderSelect(patient: cast.patient.rawValue, coding: ["code": "32968"]))
             #expect(response.status == .unauthorized, "\(kind): \(response.text)")
@@ -249,6 +264,24 @@ import Testing
                 client, "/cds-services/\(service)", token: try Self.es256(cast.key, Self.claims(service: service)),
                 body: Self.orderSelect(patient: "no-such-patient", coding: ["code": "32968"]))
             #expect(nobody.text == #"{"cards":[]}"#)
+        }
+    }
+
+    @Test func clientsFileIsReadFromConfiguration() async throws {
+        let key = P256.Signing.PrivateKey()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("cds-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let clients = [["iss": Self.issuer, "publicKeyPEM": key.publicKey.pemRepresentation, "actingUser": "doc"]]
+        try Self.json(clients).write(to: URL(fileURLWithPath: file))
+        let configuration = try ServerConfiguration.resolve(
+            flags: [:], environment: ["TAILOR_CDS_CLIENTS": file, "TAILOR_CDS_BASE_URL": "https://tailor.example/"], file: nil)
+        #expect(configuration.cdsClients == [CDSClient(iss: Self.issuer, publicKeyPEM: key.publicKey.pemRepresentation, actingUser: "doc")])
+        #expect(configuration.cdsBaseURL == "https://tailor.example")
+        try Data("[{\"iss\":1}]".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration.resolve(flags: [:], environment: ["TAILOR_CDS_CLIENTS": file], file: nil) }
+        // A key that is not an EC or RSA public key stops the server from starting.
+        await #expect(throws: ConfigurationError.self) {
+            _ = try await CDSClientVerifier.make([CDSClient(iss: Self.issuer, publicKeyPEM: "not a key", actingUser: "doc")])
         }
     }
 

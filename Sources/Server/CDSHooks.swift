@@ -474,7 +474,7 @@ struct CDSHooksRoutes {
         let calls = genes.compactMap { gene in genotypes[gene].map { "\(gene) \($0)" } }
         if !calls.isEmpty { detail += "Genotype: \(calls.joined(separator: ", ")). " }
         detail += "Phenotype: \(phenotype).\n\n"
-        detail += "**\(result.guideline.name)** (\(result.source), version \(result.guideline.version)):\n\n"
+        detail += "**\(sourceLabel(result.guideline.name))** (\(result.source), version \(result.guideline.version)):\n\n"
         for r in recs {
             // The guideline's text verbatim, one paragraph per population.
             detail += "*\(r.population.isEmpty ? "All patients" : r.population)* (classification: \(r.classification))\n\n\(r.text)\n\n"
@@ -483,7 +483,7 @@ struct CDSHooksRoutes {
         if !implications.isEmpty { detail += "\nImplications: \(implications.joined(separator: " "))\n" }
         var card = Card(
             uuid: UUID().uuidString.lowercased(), summary: summary, detail: detail, indicator: indicator(level),
-            source: .init(label: result.guideline.name, url: result.guideline.url.isEmpty ? nil : result.guideline.url),
+            source: .init(label: sourceLabel(result.guideline.name), url: result.guideline.url.isEmpty ? nil : result.guideline.url),
             links: [.init(label: "Pharmacogenomic report (FHIR Genomics Reporting)", url: reportURL, type: "absolute")])
         if recs.contains(where: \.alternateDrugAvailable), let reference = draft.reference {
             card.selectionBehavior = "at-most-one"
@@ -498,6 +498,13 @@ struct CDSHooksRoutes {
 
     /// The genes with a non-normal phenotype that an actionable guideline recommendation (as for order cards) was
     /// looked up by, so "reference" calls of genes without an actionable recommendation do not count.
+    /// The guideline's name as the card's source ("CPIC Guideline for clopidogrel and CYP2C19"), without PharmGKB's
+    /// "Annotation of" prefix.
+    static func sourceLabel(_ name: String) -> String {
+        let prefix = "Annotation of "
+        return name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name
+    }
+
     static func patientViewCards(findings: [Finding], reportURL: String) -> [Card] {
         let genesWithAdvice = Set(drugs(findings).flatMap { _, result in result.recommendations.filter(actionable).flatMap(\.lookupKey.keys) })
         let notActionable = ["normal", "indeterminate", "unknown", "n/a", "no result", "uncertain"]

@@ -94,3 +94,20 @@ public typealias GrantID = Identifier<GrantTag>
 public typealias CarePlanID = Identifier<CarePlanTag>
 /// A care-plan goal (the same ID across all its versions).
 public typealias GoalID = Identifier<GoalTag>
+
+extension Identifier {
+    /// The identifier as a FHIR resource id. FHIR ids allow only `[A-Za-z0-9-.]` (FHIR R4 §2.24.0.3), so the `_` after
+    /// the prefix becomes `-`: `pat_3f1c…` is `Patient/pat-3f1c…` in every FHIR resource and reference Tailor writes.
+    public var fhirID: String { rawValue.replacingOccurrences(of: "_", with: "-") }
+
+    /// Parses an identifier given in either form: Tailor's (`pat_…`) or FHIR's (`pat-…`).
+    public init(parsingFHIR text: some StringProtocol) throws(IdentifierError) {
+        let text = String(text)
+        let prefix = Kind.prefix + "-"
+        if text.hasPrefix(prefix) {
+            try self.init(parsing: Kind.prefix + "_" + text.dropFirst(prefix.count))
+        } else {
+            try self.init(parsing: text)
+        }
+    }
+}

@@ -194,7 +194,7 @@ enum CarePlanRoutes {
                 }
             }
             if format == "fhir" {
-                return fhirResponse(plan: nil, goals: goals.map { ($0.goalID.rawValue, $0.goal) }, patient: id)
+                return fhirResponse(plan: nil, goals: goals.map { ($0.goalID.fhirID, $0.goal) }, patient: id)
             }
             struct Answer: Encodable { var goals: [GoalView] }
             return try JSON.response(Answer(goals: goals))
@@ -371,7 +371,7 @@ enum CarePlanRoutes {
     }
 
     static func fhirBundle(plan: CarePlan?, goals: [(String, ProposedGoal)], patient: PatientID) -> ByteBuffer {
-        let reference = "Patient/\(patient.rawValue)"
+        let reference = "Patient/\(patient.fhirID)"
         var entries: [JSONValue] = []
         if let plan { entries.append(.object(["resource": CarePlanFHIR.carePlan(plan, patientReference: reference)])) }
         for (id, goal) in goals {

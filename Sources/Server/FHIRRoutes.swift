@@ -42,7 +42,7 @@ enum FHIRRoutes {
             let (entries, total) = try await env.store.searchEntries(grant, patient: id, .init(types: [], after: after, limit: count))
             var resources: [[String: Any]] = after == nil ? [FHIRResources.patient(patient)] : []
             resources += entries.map(FHIRResources.resource)
-            let next = entries.count == count ? entries.last.map { "Patient/\(id.rawValue)/$everything?_count=\(count)&_after=\($0.id.rawValue)" } : nil
+            let next = entries.count == count ? entries.last.map { "Patient/\(id.fhirID)/$everything?_count=\(count)&_after=\($0.id.fhirID)" } : nil
             return response(searchset(request, resources, total: total + 1, next: next))
         }
 
@@ -118,8 +118,8 @@ enum FHIRRoutes {
             if let outcome = outcomes[index] {
                 let location =
                     outcome.resourceType == "Patient"
-                    ? "Patient/\(outcome.patientID.rawValue)"
-                    : "\(FHIRResources.resourceType(outcome.resourceType))/\(outcome.entryIDs.first?.rawValue ?? "")"
+                    ? "Patient/\(outcome.patientID.fhirID)"
+                    : "\(FHIRResources.resourceType(outcome.resourceType))/\(outcome.entryIDs.first?.fhirID ?? "")"
                 entries.append(["response": ["status": outcome.status == .created ? "201 Created" : "200 OK", "location": location]])
             } else {
                 let type = ((raw[safe: index] as? [String: Any])?["resource"] as? [String: Any])?["resourceType"] as? String ?? "resource"
@@ -175,7 +175,7 @@ enum FHIRRoutes {
         var next: String?
         if entries.count == filter.limit, let last = entries.last {
             var items = request.uri.queryParameters.filter { $0.key != "_after" }.map { "\($0.key)=\(percent(String($0.value)))" }
-            items.append("_after=\(last.id.rawValue)")
+            items.append("_after=\(last.id.fhirID)")
             next = "\(search.resourceType)?" + items.joined(separator: "&")
         }
         return response(searchset(request, resources, total: total, next: next))
@@ -217,7 +217,7 @@ enum FHIRRoutes {
 
     static func patientID(_ text: String) throws -> PatientID {
         let raw = text.hasPrefix("Patient/") ? String(text.dropFirst("Patient/".count)) : text
-        do { return try PatientID(parsing: raw) } catch { throw APIError.notFound("no Patient '\(raw.prefix(80))'") }
+        do { return try PatientID(parsingFHIR: raw) } catch { throw APIError.notFound("no Patient '\(raw.prefix(80))'") }
     }
 
     static func countParameter(_ request: Request) throws -> Int {
@@ -230,7 +230,7 @@ enum FHIRRoutes {
 
     static func afterParameter(_ request: Request) throws -> EntryID? {
         guard let text = request.uri.queryParameters["_after"] else { return nil }
-        do { return try EntryID(parsing: text) } catch { throw APIError.badRequest("_after must be an entry ID from a next link", field: "_after") }
+        do { return try EntryID(parsingFHIR: text) } catch { throw APIError.badRequest("_after must be an entry ID from a next link", field: "_after") }
     }
 
     /// Unknown search parameters are an error (FHIR's strict handling), so a typo never silently widens a search.
@@ -337,7 +337,7 @@ enum FHIRResources {
 
     static func patient(_ p: Patient) -> [String: Any] {
         var resource: [String: Any] = [
-            "resourceType": "Patient", "id": p.id.rawValue, "gender": p.sex,
+            "resourceType": "Patient", "id": p.id.fhirID, "gender": p.sex,
             "name": [["use": "official", "family": p.familyName, "given": p.givenName.split(separator: " ").map(String.init)] as [String: Any]],
         ]
         if let mrn = p.mrn {
@@ -363,8 +363,8 @@ enum FHIRResources {
 
     /// The resource an entry is shown as.
     static func resource(_ e: ClinicalEntry) -> [String: Any] {
-        var r: [String: Any] = ["id": e.id.rawValue]
-        let subject = ["reference": "Patient/\(e.patientID.rawValue)"]
+        var r: [String: Any] = ["id": e.id.fhirID]
+        let subject = ["reference": "Patient/\(e.patientID.fhirID)"]
         let time = e.effectiveAt.map(instant)
         switch e.type {
         case .observation, .phenotype, .factor:

@@ -17,7 +17,7 @@ enum GenomicsReportRoute {
             let issued = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(env.store.now()) / 1000))
             let bundle: JSONValue
             do {
-                bundle = try GenomicsReportingExport.bundle(findings: findings, patientReference: "Patient/\(id.rawValue)", issued: issued)
+                bundle = try GenomicsReportingExport.bundle(findings: findings, patientReference: "Patient/\(id.fhirID)", issued: issued)
             } catch {
                 // Stored evidence that cannot be read is our fault, not the caller's: say which finding, as a 500.
                 throw APIError(.internalServerError, "unreadable_finding", "\(error)")

@@ -309,8 +309,10 @@ extension RecordStore {
     public func patientID(external id: String) async throws -> PatientID? {
         guard !id.isEmpty, id.utf8.count <= 200, !id.contains("\0") else { return nil }
         let key = "Patient/" + id
+        // Tailor's own id in either form: `pat_…`, or `pat-…` as the FHIR facade writes it.
+        let own = (try? PatientID(parsingFHIR: id))?.rawValue ?? id
         return try await database.read { db in
-            try await db.raw("SELECT patient_id FROM patients WHERE patient_id = \(bind: id) OR source_key = \(bind: key) ORDER BY patient_id LIMIT 1")
+            try await db.raw("SELECT patient_id FROM patients WHERE patient_id = \(bind: own) OR source_key = \(bind: key) ORDER BY patient_id LIMIT 1")
                 .first()
                 .map { PatientID(rawValue: try $0.decode(column: "patient_id", as: String.self)) }
         }

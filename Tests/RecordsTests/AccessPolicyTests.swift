@@ -192,3 +192,20 @@ import Testing
         #expect(!PatientID.isWellFormed(id.rawValue))
     }
 }
+
+/// FHIR ids allow only letters, digits, '-' and '.': Tailor's identifiers are written with '-' and read in both forms.
+@Suite struct FHIRIdentifierTests {
+    @Test(arguments: ["pat_demo-alex", "pat_3f1cabc", "ent_0a-b"])
+    func roundTrip(_ raw: String) throws {
+        let id = try PatientID(parsing: raw.replacingOccurrences(of: "ent_", with: "pat_"))
+        #expect(id.fhirID.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." })
+        #expect(try PatientID(parsingFHIR: id.fhirID) == id)
+        #expect(try PatientID(parsingFHIR: id.rawValue) == id)
+    }
+
+    @Test func otherKindsAndGarbageAreRefused() {
+        #expect(throws: IdentifierError.self) { try PatientID(parsingFHIR: "smp-abc") }
+        #expect(throws: IdentifierError.self) { try PatientID(parsingFHIR: "pat-") }
+        #expect(throws: IdentifierError.self) { try PatientID(parsingFHIR: "pat-ABC") }
+    }
+}

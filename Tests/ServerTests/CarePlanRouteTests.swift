@@ -209,9 +209,9 @@ import Testing
             #expect(listed.contains { $0["goalID"] as? String == goalID && ($0["goal"] as? [String: Any])?["lifecycleStatus"] as? String == "accepted" })
             let fhir = try await client.call(.get, base + "/goals?format=fhir", token: cast.patientA)
             let resources = ((try fhir.json()["entry"] as? [[String: Any]]) ?? []).compactMap { $0["resource"] as? [String: Any] }
-            let accepted = try #require(resources.first { $0["id"] as? String == goalID })
+            let accepted = try #require(resources.first { $0["id"] as? String == goalID.replacingOccurrences(of: "_", with: "-") })
             #expect(accepted["lifecycleStatus"] as? String == "accepted")
-            #expect((accepted["expressedBy"] as? [String: Any])?["reference"] as? String == "Patient/\(cast.a.rawValue)")
+            #expect((accepted["expressedBy"] as? [String: Any])?["reference"] as? String == "Patient/\(cast.a.fhirID)")
             #expect(try await client.call(.get, "/api/v1/patients/\(cast.b.rawValue)/goals/\(goalID)/history", token: cast.clinician).status == .notFound)
         }
         await cast.harness.close()

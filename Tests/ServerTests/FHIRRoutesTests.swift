@@ -60,9 +60,9 @@ extension TestResponse {
             func response(_ i: Int) -> [String: Any] { entries[i]["response"] as? [String: Any] ?? [:] }
             #expect(response(0)["status"] as? String == "201 Created")
             let patientLocation = try #require(response(0)["location"] as? String)
-            #expect(patientLocation.hasPrefix("Patient/pat_"))
-            let patientID = try PatientID(parsing: patientLocation.dropFirst("Patient/".count))
-            #expect((response(3)["location"] as? String)?.hasPrefix("Observation/ent_") == true)
+            #expect(patientLocation.hasPrefix("Patient/pat-"))
+            let patientID = try PatientID(parsingFHIR: patientLocation.dropFirst("Patient/".count))
+            #expect((response(3)["location"] as? String)?.hasPrefix("Observation/ent-") == true)
             #expect(response(1)["status"] as? String == "200 OK" && response(1)["outcome"] != nil, "Organization: reference target")
             #expect("\(response(12)["outcome"] ?? "")".contains("Claim: not stored"), "Claim: not imported")
             // Re-import: nothing new, every stored entry answered 200 with the same location.

@@ -94,7 +94,7 @@ import Testing
             let observations = resources.filter { $0["resourceType"] as? String == "Observation" }
             #expect(observations.contains { ($0["valueCodeableConcept"] as? [String: Any])?["text"] as? String == "CYP2C19 *2/*2" })
             #expect(report.text.contains("clopidogrel") && report.text.contains("Avoid clopidogrel"))
-            #expect(observations.allSatisfy { ($0["subject"] as? [String: Any])?["reference"] as? String == "Patient/\(cast.patient.rawValue)" })
+            #expect(observations.allSatisfy { ($0["subject"] as? [String: Any])?["reference"] as? String == "Patient/\(cast.patient.fhirID)" })
         }
     }
 

@@ -464,10 +464,8 @@ extension TailorServer {
         guard let version = GuidelineVersion(rawValue: guideline) else {
             throw APIError.badRequest("guideline must be one of \(GuidelineVersion.allCases.map(\.rawValue).joined(separator: ", "))", field: "guideline")
         }
-        let env = APIEnvironment(
-            gate: gate, store: store, authenticator: authenticator, breakGlassMillis: Int64(configuration.breakGlassMinutes) * 60_000, risk: risk)
         let answer = try await CarePlanRoutes.plan(
-            env: env, engine: carePlan, principal: account.principal, requestID: "cli", patient: patient, guideline: version,
+            env: environment, engine: carePlan, principal: account.principal, requestID: "cli", patient: patient, guideline: version,
             asOf: asOf ?? store.now())
         switch format {
         case .json: return try JSON.string(answer)

@@ -144,9 +144,16 @@ enum PatientFactorCatalogue {
                 guard case .bool(let flag) = raw else { throw APIError.unprocessable("invalid_field", "\(path): expected true or false", field: path) }
                 entry.valueText = flag ? "yes" : "no"
             case .list(let words):
-                guard case .array(let items) = raw, case let list = items.compactMap({ item -> String? in
-                    if case .string(let word) = item { return word } else { return nil }
-                }), list.count == items.count, list.allSatisfy(words.contains) else {
+                // Every item a word from the list, or the whole answer is refused.
+                var list: [String]?
+                if case .array(let items) = raw {
+                    let chosen = items.compactMap { item -> String? in
+                        guard case .string(let word) = item, words.contains(word) else { return nil }
+                        return word
+                    }
+                    list = chosen.count == items.count ? chosen : nil
+                }
+                guard let list else {
                     throw APIError.unprocessable("invalid_field", "\(path): expected a list drawn from \(words.joined(separator: ", "))", field: path)
                 }
                 entry.valueText = list.joined(separator: ",")

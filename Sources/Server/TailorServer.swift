@@ -66,6 +66,12 @@ public struct TailorServer: Sendable {
             analysers: [pgx], risk: risk, carePlan: carePlan, logger: logger, registry: registry, cds: cds)
     }
 
+    /// What routes (and `tailor plan`) read the record through.
+    var environment: APIEnvironment {
+        APIEnvironment(
+            gate: gate, store: store, authenticator: authenticator, breakGlassMillis: Int64(configuration.breakGlassMinutes) * 60_000, risk: risk)
+    }
+
     /// The router with every route; tests drive it in process.
     public func router() -> Router<TailorContext> {
         let router = Router(context: TailorContext.self)
@@ -74,8 +80,7 @@ public struct TailorServer: Sendable {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: AuthMiddleware(authenticator: authenticator))
-        let env = APIEnvironment(
-            gate: gate, store: store, authenticator: authenticator, breakGlassMillis: Int64(configuration.breakGlassMinutes) * 60_000, risk: risk)
+        let env = environment
         router.get("health") { _, _ -> Response in
             struct Health: Encodable {
                 var status: String

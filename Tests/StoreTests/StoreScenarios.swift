@@ -46,16 +46,28 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
 
         case .auditGroupCommitKeepsOneChain:
             let clinician = try await t.user("doc", .clinician)
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            // Each call ends in a denial (recorded) or, on a machine loaded enough that a call waits past the pool's
+            // timeout for the single writer, in another error (nothing recorded): the chain must hold exactly the denials.
+            let outcomes = await withTaskGroup(of: String?.self) { group in
                 for n in 0..<200 {
                     group.addTask {
-                        _ = try? await gate.authorize(clinician, .read, .patientSummary, patient: PatientID(rawValue: "pat_missing\(n)"), requestID: "r\(n)")
+                        do {
+                            _ = try await gate.authorize(clinician, .read, .patientSummary, patient: PatientID(rawValue: "pat_missing\(n)"), requestID: "r\(n)")
+                            return "allowed"
+                        } catch is AccessDenied {
+                            return nil
+                        } catch {
+                            return "\(error)"
+                        }
                     }
                 }
-                try await group.waitForAll()
+                return await group.reduce(into: [String?]()) { $0.append($1) }
             }
-            // 1 bootstrap-account entry + 200 denials.
-            #expect(try await t.database.verifyAuditChain() == 201)
+            let denied = outcomes.filter { $0 == nil }.count
+            #expect(!outcomes.contains("allowed"))
+            #expect(denied >= 150, "\(outcomes.compactMap { $0 }.prefix(3))")
+            // 1 bootstrap-account entry + the denials, in one unbroken chain.
+            #expect(try await t.database.verifyAuditChain() == Int64(1 + denied))
 
         case .auditAndFindingsAreAppendOnly:
             _ = try await t.user("admin", .administrator)

@@ -47,6 +47,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Already in the graph (hummingbird's test client); used only by `tailor oncology --oncokb` to call the user's OncoKB.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries from Debian (libdeflate-dev, zlib1g-dev), through system-library targets.
@@ -142,6 +144,7 @@ let package = Package(
                 "GenomicFiles", "VCF", "Knowledge", "PGx", "Polygenic", "Risk", "Oncology", "EarlyBreast", "Phenotype", "Records", "Store", "Server",
                 "Monitoring", "CarePlan", "Germline", "Interop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -203,6 +206,8 @@ let package = Package(
             dependencies: [
                 "TailorCLI", "GenomicFiles", "tailor", "Store", "Records", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
+                // A live stand-in for OncoKB's API, which `tailor oncology --oncokb` is tested against.
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings

@@ -16,6 +16,10 @@ public struct OncologyRequest: Sendable {
     public var siteMatching: SiteMatching
     public var geneRoles: [String: GeneRole]
     public var threads: Int
+    /// Which count decides TMB-high (all three are reported).
+    public var tmbDefinition: TMBDefinition = .codingAndSilent
+    /// OncoKB with the user's token; `nil` (the default) sends nothing anywhere.
+    public var oncokb: OncoKBClient?
 
     public init(
         tumourType: String, files: [String], assayMb: Double? = nil, tumourOnly: Bool = false, msiHigh: Bool? = nil, useMOAlmanac: Bool = true,
@@ -48,6 +52,10 @@ public enum OncologyAnalysis {
             knowledge.add(civic: try CIViCImport(tsv: InputReader.text(civic), path: civic, oncotree: knowledge.oncotree))
         }
         let inputs = try await InputReader.read(request.files, threads: request.threads)
+        if let oncokb = request.oncokb {
+            let answers = try await oncokb.annotate(inputs.alterations.filter(OncoKBAnnotations.worthAsking), tumourType: request.tumourType)
+            knowledge.add(oncokb: answers, alterations: inputs.alterations)
+        }
         return try analyse(inputs, request: request, knowledge: knowledge)
     }
 
@@ -60,7 +68,7 @@ public enum OncologyAnalysis {
         // TMB and MSI become alterations so that their evidence is matched and tiered like any other.
         var tmb: TumourMutationalBurden?
         if let mb = request.assayMb {
-            let burden = TumourMutationalBurden.compute(alterations, assayMb: mb, tumourOnly: request.tumourOnly)
+            let burden = TumourMutationalBurden.compute(alterations, assayMb: mb, tumourOnly: request.tumourOnly, definition: request.tmbDefinition)
             tmb = burden
             if burden.high { alterations.append(Alteration(kind: .tmbHigh, gene: "")) }
         } else if inputs.variantRecords > 0 {
@@ -96,6 +104,7 @@ public enum OncologyAnalysis {
         let usedSources = Set(findings.flatMap { ($0.tierDefining + $0.additional).map(\.evidence.source) })
         var disclaimers: [String] = []
         if let moa = knowledge.disclaimers["moalmanac"], request.useMOAlmanac { disclaimers.append(moa) }
+        if let oncokb = knowledge.disclaimers["oncokb"] { disclaimers.append(oncokb) }
         if !usedSources.isEmpty {
             notes.append("Evidence sources matched: \(usedSources.sorted().joined(separator: ", ")).")
         }

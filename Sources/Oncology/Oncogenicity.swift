@@ -15,14 +15,16 @@ public struct OncogenicityResult: Codable, Sendable, Hashable {
 /// Scores a variant by the PCGR criteria that can be assessed offline: hotspots (OS3, OM4, OP3), population frequency
 /// when the annotation carries gnomAD (SBVS1, SBS1, OP4), silent/intronic (SBP2), null variant or in-frame length change in a
 /// gene of known role (OVS1, OM2, with user-supplied gene roles), and PCGR's proxy for OM1 (matching evidence at the
-/// residue). Criteria needing OncoKB, ClinVar or dbNSFP are listed as not assessed.
+/// residue), and with the user's OncoKB token its curated oncogenicity and mutation effect (OS2, SBS2, OVS1_A/B).
+/// Criteria needing ClinVar or dbNSFP (and OncoKB without a token) are listed as not assessed.
 public enum Oncogenicity {
     public static func assess(
         _ a: Alteration, knowledge: OncologyKnowledge, roles: [String: GeneRole], residueEvidence: Bool
     ) -> OncogenicityResult {
         var met: [String] = []
-        var notAssessed = ["ONCG_OS1/OM3 (ClinVar oncogenic variants not shipped)", "ONCG_OS2/OVS1_A/B/SBS2 (OncoKB not shipped)",
-                           "ONCG_OP1/SBP1 (dbNSFP predictions not shipped)"]
+        let oncokb = knowledge.oncokb?.answer(for: a)
+        var notAssessed = ["ONCG_OS1/OM3 (ClinVar oncogenic variants not shipped)", "ONCG_OP1/SBP1 (dbNSFP predictions not shipped)"]
+        if knowledge.oncokb == nil { notAssessed.insert("ONCG_OS2/OVS1_A/B/SBS2 (OncoKB not used: needs the user's token)", at: 1) }
         let p = knowledge.parameters
         let effect = a.effect ?? .noncoding
         // Hotspots (cancerhotspots.org), pan-cancer counts as PCGR does.
@@ -45,8 +47,20 @@ public enum Oncogenicity {
             notAssessed.append("ONCG_OP4/SBS1/SBVS1 (no gnomAD frequencies in the annotation)")
         }
         if effect == .synonymous || effect == .noncoding { met.append("ONCG_SBP2") }
+        // OncoKB-curated functional effect (PCGR's ONCG_OS2_A/B and ONCG_SBS2_A/B).
+        switch oncokb?.oncogenic?.lowercased() {
+        case "oncogenic": met.append("ONCG_OS2_A")
+        case "likely oncogenic": met.append("ONCG_OS2_B")
+        case "neutral": met.append("ONCG_SBS2_A")
+        case "likely neutral": met.append("ONCG_SBS2_B")
+        default: break
+        }
+        let knownEffect = oncokb?.mutationEffect?.knownEffect?.lowercased()
         if let role = roles[a.gene] {
-            if effect.isNull && role.tumourSuppressor { met.append("ONCG_OVS1") }
+            // A null variant in a tumour suppressor: OncoKB's curated loss of function grades it (OVS1_A/B) where it has one.
+            if effect.isNull && role.tumourSuppressor && knownEffect == "loss-of-function" { met.append("ONCG_OVS1_A") }
+            else if effect.isNull && role.tumourSuppressor && knownEffect == "likely loss-of-function" { met.append("ONCG_OVS1_B") }
+            else if effect.isNull && role.tumourSuppressor { met.append("ONCG_OVS1") }
             else if (effect == .inframeDeletion || effect == .inframeInsertion) || (effect == .stopLost && role.tumourSuppressor) {
                 met.append("ONCG_OM2")
             }

@@ -34,6 +34,8 @@ public struct OncologyKnowledge: Sendable {
     public var disclaimers: [String: String]
     /// Evidence items the sources hold but Tailor does not match (germline, signatures, knockdowns, compound profiles), by reason.
     public var skipped: [String: Int]
+    /// OncoKB's answers for this report's alterations, when the user supplied a token (never shipped, never stored).
+    public var oncokb: OncoKBAnnotations?
 
     public init(
         oncotree: OncoTree, hotspots: [String: Hotspot], criteria: [String: OncogenicityCriterion], parameters: [String: Double],
@@ -127,6 +129,17 @@ public struct OncologyKnowledge: Sendable {
         evidence += `import`.items
         for (k, v) in `import`.skipped { skipped["CIViC: " + k, default: 0] += v }
         versions.append(KnowledgeVersion(pack: "civic (user-supplied)", version: `import`.version, sources: [CIViCImport.attribution]))
+    }
+}
+
+extension OncologyKnowledge {
+    /// Adds OncoKB's answers for one report: its therapeutic levels as evidence, its oncogenicity for the criteria, its
+    /// data version to the report's knowledge versions, and its terms to the report's disclaimers.
+    public mutating func add(oncokb: OncoKBAnnotations, alterations: [Alteration]) {
+        self.oncokb = oncokb
+        evidence += oncokb.evidence(alterations: alterations, oncotree: oncotree)
+        versions.append(KnowledgeVersion(pack: "oncokb (user token)", version: oncokb.dataVersion ?? "unstated", sources: [OncoKBClient.terms]))
+        disclaimers["oncokb"] = OncoKBClient.terms
     }
 }
 

@@ -31,6 +31,26 @@ public enum CodingEffect: String, Codable, Sendable, Hashable, CaseIterable, Com
         self = best
     }
 
+    /// The same from the bytes of an annotation field (VEP `Consequence` inside a VCF line), without a `String` for the field.
+    public init(annotation bytes: UnsafeRawBufferPointer) {
+        var best = CodingEffect.noncoding
+        var term: [UInt8] = []
+        term.reserveCapacity(32)
+        for i in 0...bytes.count {
+            let b = i < bytes.count ? bytes[i] : UInt8(ascii: "&")
+            if b == UInt8(ascii: "&") || b == UInt8(ascii: ",") {
+                if !term.isEmpty {
+                    let effect = Self.single(String(decoding: term, as: UTF8.self))
+                    if effect < best { best = effect }
+                    term.removeAll(keepingCapacity: true)
+                }
+            } else {
+                term.append(b >= 65 && b <= 90 ? b + 32 : b)
+            }
+        }
+        self = best
+    }
+
     static func single(_ term: String) -> CodingEffect {
         switch term {
         case "missense_variant", "missense_mutation", "missense", "protein_altering_variant": return .missense
@@ -87,31 +107,75 @@ public struct ProteinChange: Codable, Sendable, Hashable, CustomStringConvertibl
 
     /// Parses HGVS protein notation; `nil` for an empty, unknown (`p.?`), synonymous-only (`p.=`) or unparseable text.
     public init?(hgvs raw: some StringProtocol) {
-        var text = Substring(raw)
-        if let colon = text.lastIndex(of: ":") { text = text[text.index(after: colon)...] }
-        guard text.hasPrefix("p.") else { return nil }
-        text = text.dropFirst(2)
-        if text.hasPrefix("("), text.hasSuffix(")") { text = text.dropFirst().dropLast() }
-        // One-letter form throughout: replace every three-letter residue (they are capitalised, e.g. Val, Ter).
-        var one = ""
-        var i = text.startIndex
-        while i < text.endIndex {
-            if text[i].isUppercase, let end = text.index(i, offsetBy: 3, limitedBy: text.endIndex),
-                let letter = Self.threeToOne[String(text[i..<end])]
+        var raw = String(raw)
+        guard let parsed = raw.withUTF8({ Self.parse(UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = parsed
+    }
+
+    /// Parses HGVS protein notation straight from bytes (for example a VEP `CSQ` field inside a VCF line), so a
+    /// 50,000-variant exome does not pay for a `String` and `Character` walk per record. HGVS is ASCII by definition:
+    /// any other byte makes the text unparseable.
+    public init?(hgvsUTF8 bytes: UnsafeRawBufferPointer) {
+        guard let parsed = Self.parse(bytes) else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ bytes: UnsafeRawBufferPointer) -> ProteinChange? {
+        @inline(__always) func isUpper(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
+        @inline(__always) func isLower(_ b: UInt8) -> Bool { b >= 97 && b <= 122 }
+        @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        var start = 0
+        var end = bytes.count
+        if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) { start = colon + 1 }
+        guard end - start >= 2, bytes[start] == UInt8(ascii: "p"), bytes[start + 1] == UInt8(ascii: ".") else { return nil }
+        start += 2
+        if end - start >= 2, bytes[start] == UInt8(ascii: "("), bytes[end - 1] == UInt8(ascii: ")") {
+            start += 1
+            end -= 1
+        }
+        // One-letter form throughout: every capitalised three-letter residue (Val, Ter, …) becomes its letter;
+        // `X` right after the position is a stop; VEP's URL-encoded `%3D` is `=`.
+        var one: [UInt8] = []
+        one.reserveCapacity(end - start)
+        var i = start
+        while i < end {
+            let b = bytes[i]
+            guard b < 0x80 else { return nil }
+            if isUpper(b), i + 3 <= end, isLower(bytes[i + 1]), isLower(bytes[i + 2]),
+                let letter = threeToOneBytes[Int(b - 65) &* 676 &+ Int(bytes[i + 1] - 97) &* 26 &+ Int(bytes[i + 2] - 97)]
             {
-                one += letter
-                i = end
+                one.append(letter)
+                i += 3
+            } else if b == UInt8(ascii: "%"), i + 3 <= end, bytes[i + 1] == UInt8(ascii: "3"), bytes[i + 2] == UInt8(ascii: "D") {
+                one.append(UInt8(ascii: "="))
+                i += 3
             } else {
-                one.append(text[i] == "X" && one.isEmpty == false && text[..<i].last?.isNumber == true ? "*" : text[i])
-                i = text.index(after: i)
+                one.append(b == UInt8(ascii: "X") && !one.isEmpty && i > start && isDigit(bytes[i - 1]) ? UInt8(ascii: "*") : b)
+                i += 1
             }
         }
-        if one.contains("%") { one = one.replacingOccurrences(of: "%3D", with: "=") }  // VEP URL-encodes "=" (p.Leu5%3D)
-        guard let first = one.first, first.isUppercase || first == "*" else { return nil }
-        let digits = one.dropFirst().prefix { $0.isNumber }
-        guard let position = Int(digits), position > 0 else { return nil }
-        let rest = String(one.dropFirst(1 + digits.count))
-        guard !rest.contains("=") else { return nil }
-        self.init(reference: String(first), position: position, rest: rest)
+        guard let first = one.first, isUpper(first) || first == UInt8(ascii: "*") else { return nil }
+        var position = 0
+        var digits = 1
+        while digits < one.count, isDigit(one[digits]) {
+            guard digits <= 9 else { return nil }
+            position = position * 10 + Int(one[digits] - 48)
+            digits += 1
+        }
+        guard digits > 1, position > 0 else { return nil }
+        let rest = one[digits...]
+        guard !rest.contains(UInt8(ascii: "=")) else { return nil }
+        return ProteinChange(
+            reference: String(decoding: CollectionOfOne(first), as: UTF8.self), position: position, rest: String(decoding: rest, as: UTF8.self))
     }
+
+    /// `threeToOne` indexed by the three letters (`A`–`Z` × `a`–`z` × `a`–`z`), for the byte parser.
+    private static let threeToOneBytes: [UInt8?] = {
+        var table = [UInt8?](repeating: nil, count: 26 * 26 * 26)
+        for (three, one) in threeToOne {
+            let b = Array(three.utf8)
+            table[Int(b[0] - 65) * 676 + Int(b[1] - 97) * 26 + Int(b[2] - 97)] = one.utf8.first
+        }
+        return table
+    }()
 }

@@ -38,8 +38,9 @@ public enum OncologyText {
         }
         out.append("")
         if let t = r.tmb {
-            out.append(String(format: "TMB: %.1f mutations/Mb (coding and silent, %d in %.1f Mb; non-silent %.1f/Mb; missense %.1f/Mb) — %@ (cut-off %.0f/Mb)",
-                t.perMb, t.codingAndSilent, t.assayMb, t.nonSilentPerMb, t.missensePerMb, t.high ? "TMB-high" : "not TMB-high", t.threshold))
+            out.append(String(format: "TMB: coding and silent %.1f/Mb (%d in %.1f Mb); non-silent %.1f/Mb; missense %.1f/Mb — %@ by %@ %.1f/Mb (cut-off %.0f/Mb)",
+                t.perMb, t.codingAndSilent, t.assayMb, t.nonSilentPerMb, t.missensePerMb, t.high ? "TMB-high" : "not TMB-high",
+                t.definition.rawValue, t.calledPerMb, t.threshold))
             for c in t.caveats { out.append("  ! \(c)") }
         }
         out.append("MSI: supplied status \(r.msi.suppliedStatus ?? "not given"); mismatch-repair alterations: "

@@ -1,13 +1,28 @@
+/// Which count the TMB-high call uses (all three are always reported).
+///
+/// The default is coding and silent variants, the Chalmers et al. (Genome Med 2017;9:34) method behind FoundationOne CDx,
+/// the assay of the FDA's 2020 pembrolizumab TMB-H indication whose 10/Mb cut-off Tailor applies, and PCGR's default.
+/// MOAlmanac and many pipelines count non-silent coding variants; a lab that validated its cut-off that way chooses it.
+public enum TMBDefinition: String, Codable, Sendable, Hashable, CaseIterable {
+    case codingAndSilent = "coding-and-silent"
+    case nonSilent = "non-silent"
+    case missense = "missense"
+}
+
 /// Tumour mutational burden from the somatic variants, PCGR's three definitions, divided by the assay's callable size.
 public struct TumourMutationalBurden: Codable, Sendable, Hashable {
     public var assayMb: Double
-    /// Coding and silent SNVs/indels (Chalmers et al. Genome Med 2017;9:34), the definition used for the TMB-high call.
+    /// The count the TMB-high call uses.
+    public var definition: TMBDefinition
+    /// Coding and silent SNVs/indels (Chalmers et al. Genome Med 2017;9:34).
     public var codingAndSilent: Int
     public var codingNonSilent: Int
     public var missenseOnly: Int
+    /// Coding and silent per Mb.
     public var perMb: Double
     public var nonSilentPerMb: Double
     public var missensePerMb: Double
+    /// At or above the cut-off by ``definition``'s count.
     public var high: Bool
     /// The cut-off used for TMB-high, mutations per Mb.
     public var threshold: Double
@@ -18,7 +33,9 @@ public struct TumourMutationalBurden: Codable, Sendable, Hashable {
     public static let defaultThreshold = 10.0
 
     /// Counts PASS variants with a coding consequence in the chosen transcript, once per genomic change.
-    public static func compute(_ alterations: [Alteration], assayMb: Double, tumourOnly: Bool, threshold: Double = defaultThreshold) -> TumourMutationalBurden {
+    public static func compute(
+        _ alterations: [Alteration], assayMb: Double, tumourOnly: Bool, threshold: Double = defaultThreshold, definition: TMBDefinition = .codingAndSilent
+    ) -> TumourMutationalBurden {
         var seen = Set<String>()
         var all = 0, nonSilent = 0, missense = 0
         var likelyGermline = 0
@@ -40,9 +57,26 @@ public struct TumourMutationalBurden: Codable, Sendable, Hashable {
                     + (likelyGermline > 0 ? " (\(likelyGermline) counted variants have a gnomAD frequency ≥ 1 %, likely germline)." : "."))
         }
         let perMb = Double(all) / mb
+        let called: Double
+        switch definition {
+        case .codingAndSilent: called = perMb
+        case .nonSilent: called = Double(nonSilent) / mb
+        case .missense: called = Double(missense) / mb
+        }
         return TumourMutationalBurden(
-            assayMb: assayMb, codingAndSilent: all, codingNonSilent: nonSilent, missenseOnly: missense, perMb: perMb,
-            nonSilentPerMb: Double(nonSilent) / mb, missensePerMb: Double(missense) / mb, high: perMb >= threshold, threshold: threshold,
+            assayMb: assayMb, definition: definition, codingAndSilent: all, codingNonSilent: nonSilent, missenseOnly: missense, perMb: perMb,
+            nonSilentPerMb: Double(nonSilent) / mb, missensePerMb: Double(missense) / mb, high: called >= threshold, threshold: threshold,
             caveats: caveats)
+    }
+}
+
+extension TumourMutationalBurden {
+    /// The rate per Mb by the definition the call used.
+    public var calledPerMb: Double {
+        switch definition {
+        case .codingAndSilent: perMb
+        case .nonSilent: nonSilentPerMb
+        case .missense: missensePerMb
+        }
     }
 }

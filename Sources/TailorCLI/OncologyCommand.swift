@@ -1,5 +1,8 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Oncology
 
 /// `tailor oncology --tumor-type CODE [--assay-mb N] [--tumor-only] FILE…`: actionable tumour alterations, tiered.
@@ -38,6 +41,28 @@ struct OncologyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("primary-site-matching"), help: "Count evidence for any tumour of the same primary site as on-label (PCGR's rule); default: the OncoTree lineage.")
     var primarySiteMatching = false
 
+    @Option(
+        name: .customLong("gene-roles"),
+        help: "Oncogene/tumour-suppressor roles (TSV: COSMIC Cancer Gene Census, CancerMine, or gene + role), for PCGR's Tier III rule and the OVS1/OM2 criteria. Not shipped.")
+    var geneRoles: String?
+
+    @Flag(
+        help: """
+            Also ask OncoKB, with your own API token (ONCOKB_API_TOKEN or --oncokb-token-file). Off by default; sends gene,             protein change, copy-number/fusion calls and the tumour type (no patient or sample identifier). OncoKB's terms apply.
+            """)
+    var oncokb = false
+
+    @Option(name: .customLong("oncokb-token-file"), help: "File holding the OncoKB API token (instead of ONCOKB_API_TOKEN).")
+    var oncokbTokenFile: String?
+
+    @Option(name: .customLong("oncokb-url"), help: "OncoKB API base (default \(OncoKBClient.defaultBaseURL)).")
+    var oncokbURL: String?
+
+    @Option(
+        name: .customLong("tmb-definition"),
+        help: "Which count decides TMB-high (all three are reported): coding-and-silent (default; Chalmers 2017, FoundationOne CDx), non-silent, or missense.")
+    var tmbDefinition: String = TMBDefinition.codingAndSilent.rawValue
+
     @Flag(help: "Print one JSON document.")
     var json = false
 
@@ -51,15 +76,45 @@ struct OncologyCommand: AsyncParsableCommand {
         if let assayMb, assayMb <= 0 { throw ValidationError("--assay-mb must be positive") }
         if let msi, !["high", "stable", "msi-h", "mss"].contains(msi.lowercased()) { throw ValidationError("--msi takes high or stable") }
         if files.isEmpty { throw ValidationError("give at least one input file") }
+        if TMBDefinition(rawValue: tmbDefinition) == nil {
+            throw ValidationError("--tmb-definition takes \(TMBDefinition.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if !oncokb && (oncokbTokenFile != nil || oncokbURL != nil) { throw ValidationError("--oncokb-token-file and --oncokb-url need --oncokb") }
+    }
+
+    /// The OncoKB token: from the file, else the environment; never from a flag, where it would show in the process list.
+    func oncokbToken() throws -> String {
+        if let oncokbTokenFile {
+            guard let data = FileManager.default.contents(atPath: oncokbTokenFile) else {
+                throw ValidationError("--oncokb-token-file \(oncokbTokenFile) cannot be read")
+            }
+            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else { throw ValidationError("--oncokb-token-file \(oncokbTokenFile) is empty") }
+            return token
+        }
+        guard let token = ProcessInfo.processInfo.environment["ONCOKB_API_TOKEN"], !token.isEmpty else {
+            throw ValidationError("--oncokb needs your OncoKB API token in ONCOKB_API_TOKEN or --oncokb-token-file (https://www.oncokb.org/account/register)")
+        }
+        return token
     }
 
     func run() async throws {
         do throws(any Error) {
-            let request = OncologyRequest(
+            var roles: [String: GeneRole] = [:]
+            if let geneRoles {
+                guard let data = FileManager.default.contents(atPath: geneRoles) else { throw ValidationError("--gene-roles \(geneRoles) cannot be read") }
+                roles = try GeneRole.table(String(decoding: data, as: UTF8.self), path: geneRoles)
+            }
+            var request = OncologyRequest(
                 tumourType: tumorType, files: files, assayMb: assayMb, tumourOnly: tumorOnly,
                 msiHigh: msi.map { ["high", "msi-h"].contains($0.lowercased()) }, useMOAlmanac: !noMOAlmanac, civicFile: civic,
-                siteMatching: primarySiteMatching ? .primarySite : .lineage,
+                siteMatching: primarySiteMatching ? .primarySite : .lineage, geneRoles: roles,
                 threads: max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+            request.tmbDefinition = TMBDefinition(rawValue: tmbDefinition) ?? .codingAndSilent
+            if oncokb {
+                // The process-wide client needs no shutdown, so no exit path can leave one running.
+                request.oncokb = OncoKBClient(baseURL: oncokbURL ?? OncoKBClient.defaultBaseURL, token: try oncokbToken(), transport: Self.transport(.shared))
+            }
             let report = try await OncologyAnalysis.run(request)
             if json {
                 print(String(decoding: try report.json(), as: UTF8.self))
@@ -71,6 +126,19 @@ struct OncologyCommand: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
+        }
+    }
+
+    /// OncoKB over AsyncHTTPClient: one POST per batch, 60 s timeout, at most 16 MB of answer.
+    static func transport(_ client: HTTPClient) -> OncoKBClient.Transport {
+        { request in
+            var http = HTTPClientRequest(url: request.url)
+            http.method = .POST
+            for (name, value) in request.headers { http.headers.add(name: name, value: value) }
+            http.body = .bytes(ByteBuffer(bytes: request.body))
+            let response = try await client.execute(http, timeout: .seconds(60))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            return (Int(response.status.code), Data(body.readableBytesView))
         }
     }
 }

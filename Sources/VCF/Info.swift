@@ -8,8 +8,9 @@ public enum VCFValue: Sendable, Hashable {
 
 extension VCFRecordView {
     /// Calls `body` with the key range and the value range (`nil` for a flag) of each INFO entry until it returns false.
+    /// Ranges index ``bytes``; public for readers of long values (VEP's `CSQ`) that parse them in place, in one pass.
     @inline(__always)
-    func forEachInfoEntry(_ body: (Range<Int>, Range<Int>?) -> Bool) {
+    public func forEachInfoEntry(_ body: (Range<Int>, Range<Int>?) -> Bool) {
         let range = infoRange
         if range.count == 1 && bytes[range.lowerBound] == ASCII.dot { return }
         var start = range.lowerBound

@@ -9,17 +9,25 @@ import Testing
     ])
     func parsesThreeAndOneLetterForms(text: String, expected: String) throws {
         #expect(try #require(ProteinChange(hgvs: text)).description == expected)
+        // The VCF reader parses the same text where it lies in the line.
+        #expect(Array(text.utf8).withUnsafeBytes { ProteinChange(hgvsUTF8: $0) }?.description == expected)
     }
 
-    @Test(arguments: ["", "p.?", "p.=", "ENSP1:p.Val600%3D", "c.1799T>A", "p.(=)"])
-    func refusesWhatIsNotAChange(text: String) { #expect(ProteinChange(hgvs: text) == nil) }
+    @Test(arguments: ["", "p.?", "p.=", "ENSP1:p.Val600%3D", "c.1799T>A", "p.(=)", "p.Val0Glu", "p.V1234567890E", "p.Vál600Glu", "p.600E"])
+    func refusesWhatIsNotAChange(text: String) {
+        #expect(ProteinChange(hgvs: text) == nil)
+        #expect(Array(text.utf8).withUnsafeBytes { ProteinChange(hgvsUTF8: $0) } == nil)
+    }
 
     @Test(arguments: [
         ("missense_variant&splice_region_variant", CodingEffect.missense), ("Frame_Shift_Del", .frameshift), ("stop_gained", .nonsense),
         ("disruptive_inframe_deletion", .inframeDeletion), ("Silent", .synonymous), ("intron_variant", .noncoding), ("Splice_Site", .splice),
-        ("splice_region_variant&synonymous_variant", .synonymous),
+        ("splice_region_variant&synonymous_variant", .synonymous), ("Missense_Variant", .missense), ("", .noncoding), ("&&stop_gained&", .nonsense),
     ])
-    func readsConsequenceTerms(term: String, expected: CodingEffect) { #expect(CodingEffect(annotation: term) == expected) }
+    func readsConsequenceTerms(term: String, expected: CodingEffect) {
+        #expect(CodingEffect(annotation: term) == expected)
+        #expect(Array(term.utf8).withUnsafeBytes { CodingEffect(annotation: $0) } == expected)
+    }
 }
 
 @Suite struct OncoTreeTests {

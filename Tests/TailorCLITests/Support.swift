@@ -8,10 +8,11 @@ let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPath
 let executableBuilt = FileManager.default.isExecutableFile(atPath: executable)
 
 /// Runs the real `tailor` binary and returns its exit status, standard output and standard error.
-func tailor(_ arguments: [String]) throws -> (Int32, String, String) {
+func tailor(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

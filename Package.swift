@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan", "Interop", "GenomicsReporting",
+                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan", "Interop", "GenomicsReporting", "Germline",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -198,6 +198,7 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

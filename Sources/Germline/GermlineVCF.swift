@@ -1,5 +1,5 @@
 import Foundation
-import GenomicFiles
+public import GenomicFiles
 public import VCF
 
 /// A sample's genotype at one ALT allele.
@@ -310,6 +310,12 @@ public struct GermlineCallSet: Sendable {
         } catch {
             throw GermlineError.unreadable(file: path, message: "\(error)")
         }
+        return try await read(vcf, name: path)
+    }
+
+    /// Reads an already opened VCF (for example a stored genome through its decrypting reader); `name` is what errors
+    /// and the call set call the file.
+    public static func read(_ vcf: VCFFile, name path: String) async throws -> GermlineCallSet {
         let header = vcf.header
         let layout = AnnotationLayout.from(header: header)
         var notes: [String] = []

@@ -203,6 +203,16 @@ public struct Provenance: Sendable, Hashable, Codable {
 
 /// An immutable fact an analyser produced, with its evidence (the analyser's own JSON) and provenance.
 public struct Finding: Sendable, Hashable, Codable {
+    /// ACMG secondary findings: pathogenic variants in the ACMG SF genes found by screening, not by the question the
+    /// genome was sequenced for. They are stored when found, and shown only while the patient's consent says they want
+    /// to receive them (``visible(under:)``), so a change of mind takes effect on the next request either way.
+    public static let secondaryFindingKind = "germline.secondary"
+
+    /// Whether this finding may be shown under a consent: everything but secondary findings, which need the opt-in.
+    public func visible(under consent: ConsentDirective) -> Bool {
+        kind != Self.secondaryFindingKind || consent.secondaryFindings
+    }
+
     public var id: FindingID
     public var patientID: PatientID
     public var runID: RunID

@@ -241,12 +241,13 @@ struct GenomicRisk: Encodable, Sendable {
     static func shown(_ findings: [Finding]) -> GenomicRisk {
         GenomicRisk(
             status: "shown", statement: nil,
-            monogenic: MonogenicRisk(findings.filter { $0.kind == MonogenicRisk.kind }),
+            monogenic: MonogenicRisk(findings.filter { $0.kind == MonogenicRisk.kind || $0.kind == Finding.secondaryFindingKind }),
             polygenic: PolygenicRisk(findings.filter { $0.kind == PolygenicScoreFinding.kind }))
     }
 }
 
-/// Germline pathogenic variants, as the germline analyser will store them: kind `germline.variant`, subject the gene
+/// Germline pathogenic variants: diagnostic ones (kind `germline.variant`) and ACMG secondary findings from the germline
+/// screen (``Finding/secondaryFindingKind``, present only when the patient opted in to receive them); subject the gene
 /// (HGNC symbol), label the variant (HGVS), interpretation its classification (`Pathogenic`, `Likely pathogenic`),
 /// evidence the analyser's JSON (condition, inheritance, ClinVar release), provenance naming the knowledge versions.
 struct MonogenicRisk: Encodable, Sendable {

@@ -21,6 +21,7 @@ public import Store
 /// | `logLevel` | `TAILOR_LOG_LEVEL` | `info` |
 /// | `cdsClients` | `TAILOR_CDS_CLIENTS` | none: a path to a JSON file of CDS Hooks clients (``CDSClient``) |
 /// | `cdsBaseURL` | `TAILOR_CDS_BASE_URL` | none: the public base URL CDS clients call (`https://tailor.example`), for `aud` |
+/// | `clinvar` | `TAILOR_CLINVAR_VCF` | none: NCBI's `clinvar.vcf.gz` (GRCh38) for the ACMG secondary-findings screen of uploaded genomes |
 /// | (environment only) | `TAILOR_LOG_FORMAT` | `text`; `json` writes one JSON object per line |
 public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
@@ -42,6 +43,9 @@ public struct ServerConfiguration: Sendable {
     /// The public base URL of this server (scheme, host, optional port, no trailing slash) that CDS clients put in
     /// the JWT `aud` (`<base>/cds-services/<id>`). Without it, `aud` is compared with the request's `Host`.
     public var cdsBaseURL: String?
+    /// A ClinVar VCF (GRCh38) the user supplies; with it, every germline upload is also screened for ACMG secondary
+    /// findings. Tailor ships no ClinVar: it changes monthly and the lab must choose the release it reports against.
+    public var clinvar: String?
 
     public init() {}
 
@@ -56,7 +60,7 @@ public struct ServerConfiguration: Sendable {
         "masterKey": "TAILOR_MASTER_KEY", "tokenSecret": "TAILOR_TOKEN_SECRET", "maxUploadBytes": "TAILOR_MAX_UPLOAD_BYTES",
         "tokenLifetimeSeconds": "TAILOR_TOKEN_LIFETIME", "bcryptCost": "TAILOR_BCRYPT_COST", "breakGlassMinutes": "TAILOR_BREAK_GLASS_MINUTES",
         "adminPassword": "TAILOR_ADMIN_PASSWORD", "logLevel": "TAILOR_LOG_LEVEL", "cdsClients": "TAILOR_CDS_CLIENTS",
-        "cdsBaseURL": "TAILOR_CDS_BASE_URL",
+        "cdsBaseURL": "TAILOR_CDS_BASE_URL", "clinvar": "TAILOR_CLINVAR_VCF",
     ]
 
     /// Merges the sources and validates every value, naming the key and where it came from on error.
@@ -120,6 +124,10 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError("\(source): '\(base)' must be an http(s) URL such as https://tailor.example")
             }
             config.cdsBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        }
+        if let (path, source) = value("clinvar") {
+            guard FileManager.default.isReadableFile(atPath: path) else { throw ConfigurationError("\(source): '\(path)' cannot be read") }
+            config.clinvar = path
         }
         return config
     }

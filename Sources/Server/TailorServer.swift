@@ -59,11 +59,17 @@ public struct TailorServer: Sendable {
             secret: secrets.tokenSecret, store: store, tokenLifetime: TimeInterval(configuration.tokenLifetimeSeconds),
             bcryptCost: UInt8(configuration.bcryptCost))
         let pgx = try await PGxGenomeAnalyser.load()
+        var analysers: [any GenomeAnalyser] = [pgx]
+        if let clinvar = configuration.clinvar {
+            let germline = try GermlineGenomeAnalyser.load(clinvar: clinvar)
+            logger.info("ACMG secondary-findings screen on: \(germline.knowledge["clinvar"] ?? "ClinVar"), shown only to patients who opted in")
+            analysers.append(germline)
+        }
         let risk = try RiskProfileBuilder.bundled()
         let carePlan = CarePlanEngine(knowledge: try CarePlanKnowledge.load())
         return TailorServer(
             configuration: configuration, database: database, store: store, gate: gate, blobs: blobs, authenticator: authenticator,
-            analysers: [pgx], risk: risk, carePlan: carePlan, logger: logger, registry: registry, cds: cds)
+            analysers: analysers, risk: risk, carePlan: carePlan, logger: logger, registry: registry, cds: cds)
     }
 
     /// What routes (and `tailor plan`) read the record through.

@@ -129,7 +129,7 @@ extension RecordStore {
                 ? "SELECT * FROM findings f WHERE f.patient_id = \(bind: id.rawValue) ORDER BY f.created_at DESC, f.finding_id LIMIT \(unsafeRaw: String(limit))"
                 : Self.currentFindingsQuery(id, columns: "f.*", limit: limit)
             return try await db.raw(query).all().map(Self.finding)
-        }
+        }.filter { $0.visible(under: grant.consent) }
     }
 
     public func finding(_ grant: AccessGrant, patient id: PatientID, finding findingID: FindingID) async throws -> Finding {
@@ -138,7 +138,8 @@ extension RecordStore {
             try await db.raw("SELECT * FROM findings WHERE patient_id = \(bind: id.rawValue) AND finding_id = \(bind: findingID.rawValue)").first()
                 .map(Self.finding)
         }
-        guard let finding else { throw StoreError.notFound("no finding \(findingID) for this patient") }
+        // A secondary finding the patient has not opted in to receive is, for this request, not there.
+        guard let finding, finding.visible(under: grant.consent) else { throw StoreError.notFound("no finding \(findingID) for this patient") }
         return finding
     }
 

@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Data folder for the SQLite database, keys and encrypted genomes (default ./tailor-data).") var data: String?
     @Option(help: "Database: a postgres:// URL, or a SQLite file path (default <data>/tailor.sqlite).") var database: String?
     @Option(help: "A JSON file of settings.") var config: String?
+    @Option(help: "A ClinVar VCF (GRCh38) to screen uploaded germline genomes for ACMG secondary findings (shown only with the patient's consent).")
+    var clinvar: String?
     @Flag(help: "Load synthetic demo patients, genomes and one account per role, and print how to sign in.") var demo = false
 
     func run() async throws {
@@ -33,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags["port"] = port.map(String.init)
         flags["data"] = data
         flags["database"] = database
+        flags["clinvar"] = clinvar
         let configuration: ServerConfiguration
         do {
             var resolved = try ServerConfiguration.resolve(flags: flags, environment: ProcessInfo.processInfo.environment, file: config)

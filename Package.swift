@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan", "Interop", "GenomicsReporting",
+                "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan", "Interop", "GenomicsReporting", "Phenotype",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

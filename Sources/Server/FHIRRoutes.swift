@@ -46,10 +46,24 @@ enum FHIRRoutes {
             return response(searchset(request, resources, total: total + 1, next: next))
         }
 
-        // Searches of one patient's entries, each as the REST API lists them.
+        // Searches of one patient's entries, each as the REST API lists them, and reads of one entry by its ID.
         for search in FHIRSearch.all {
             router.get("fhir/r4/\(search.resourceType)") { request, context -> Response in try await run(search, request, context, env) }
+            router.get("fhir/r4/\(search.resourceType)/:id") { request, context -> Response in try await read(search, request, context, env) }
         }
+
+        // Consent: the patient's consent history, as `GET /api/v1/patients/{id}/consent` (consent access).
+        router.get("fhir/r4/Consent") { request, context -> Response in
+            try checkParameters(request, allowed: ["patient"])
+            let id = try patientParameter(request)
+            let grant = try await env.grant(context, .read, .consent, patient: id)
+            let resources = FHIRPrivacyResources.consents(try await env.store.consentHistory(grant, patient: id))
+            return response(searchset(request, resources, total: resources.count, next: nil))
+        }
+        router.get("fhir/r4/Consent/:id") { request, context -> Response in try await readConsent(request, context, env) }
+
+        // AuditEvent: one patient's audit trail, as `GET /api/v1/patients/{id}/audit` (the patient and administrators).
+        router.get("fhir/r4/AuditEvent") { request, context -> Response in try await searchAudit(request, context, env) }
     }
 
     // MARK: Import
@@ -140,12 +154,10 @@ enum FHIRRoutes {
     // MARK: Search
 
     static func run(_ search: FHIRSearch, _ request: Request, _ context: TailorContext, _ env: APIEnvironment) async throws -> Response {
-        try checkParameters(request, allowed: search.parameters.union(["patient", "subject", "_count", "_after"]))
+        try checkParameters(request, allowed: search.parameters.union(["patient", "subject", "_count", "_after", "_include"]))
         let query = request.uri.queryParameters
-        guard let reference = query["patient"] ?? query["subject"] else {
-            throw APIError.badRequest("a search needs the patient parameter (patient=Patient/{id})", field: "patient")
-        }
-        let id = try patientID(String(reference))
+        let id = try patientParameter(request)
+        let include = try includeParameter(request, search)
         var filter = RecordStore.EntrySearch(types: search.types, excludedCategories: search.excludedCategories)
         filter.limit = try countParameter(request)
         filter.after = try afterParameter(request)
@@ -164,21 +176,103 @@ enum FHIRRoutes {
             filter.categories = [code]
             if code == "monitoring" { resource = .monitoring }
         }
-        for value in query[values: "date"] {
-            let bound = try dateBound(String(value))
-            if let from = bound.from { filter.from = max(filter.from ?? from, from) }
-            if let until = bound.until { filter.until = min(filter.until ?? until, until) }
-        }
+        (filter.from, filter.until) = try dateParameters(request)
         let grant = try await env.grant(context, .read, resource, patient: id)
         let (entries, total) = try await env.store.searchEntries(grant, patient: id, filter)
         let resources = entries.map(FHIRResources.resource).filter { $0["resourceType"] as? String == search.resourceType }
-        var next: String?
-        if entries.count == filter.limit, let last = entries.last {
-            var items = request.uri.queryParameters.filter { $0.key != "_after" }.map { "\($0.key)=\(percent(String($0.value)))" }
-            items.append("_after=\(last.id.fhirID)")
-            next = "\(search.resourceType)?" + items.joined(separator: "&")
+        // `_include=…:subject` adds the one subject every match shares (the searched patient: a search never spans
+        // patients, so an include cannot reach another record), under its own patient-summary decision, audited.
+        var included: [[String: Any]] = []
+        if include {
+            let summaryGrant = try await env.grant(context, .read, .patientSummary, patient: id)
+            included = [FHIRResources.patient(try await env.store.patient(summaryGrant, id))]
         }
-        return response(searchset(request, resources, total: total, next: next))
+        let next = entries.count == filter.limit ? entries.last.map { nextLink(request, search.resourceType, after: $0.id.fhirID) } : nil
+        return response(searchset(request, resources, total: total, next: next, included: included))
+    }
+
+    /// The same search from the item after `after` (every other parameter kept).
+    static func nextLink(_ request: Request, _ resourceType: String, after: String) -> String {
+        var items = request.uri.queryParameters.filter { $0.key != "_after" }.map { "\($0.key)=\(percent(String($0.value)))" }
+        items.append("_after=\(after)")
+        return "\(resourceType)?" + items.joined(separator: "&")
+    }
+
+    /// `_include` as the CapabilityStatement declares it: only `{type}:subject`.
+    static func includeParameter(_ request: Request, _ search: FHIRSearch) throws -> Bool {
+        let values = request.uri.queryParameters[values: "_include"]
+        for value in values where value != search.include {
+            throw APIError.badRequest("_include supports only \(search.include), got '\(value.prefix(60))'", field: "_include")
+        }
+        return !values.isEmpty
+    }
+
+    // MARK: Reads by ID
+
+    /// One entry by its FHIR id. The entry's owner is looked up first so the gate decides about the right patient (a
+    /// refusal is audited against them); an ID of another type's entry is 404, as an unknown one.
+    static func read(_ search: FHIRSearch, _ request: Request, _ context: TailorContext, _ env: APIEnvironment) async throws -> Response {
+        try checkParameters(request, allowed: [])
+        let raw = try context.parameters.require("id")
+        let notFound = APIError.notFound("no \(search.resourceType) '\(raw.prefix(80))'")
+        guard let id = try? EntryID(parsingFHIR: raw), let owner = try await env.store.owner(ofEntry: id) else { throw notFound }
+        let grant = try await env.grant(context, .read, owner.monitoring ? .monitoring : .clinicalRecord, patient: owner.patient)
+        let entry = try await env.store.entry(grant, patient: owner.patient, id: id)
+        let resource = FHIRResources.resource(entry)
+        guard search.matches(entry), resource["resourceType"] as? String == search.resourceType else { throw notFound }
+        return response(resource)
+    }
+
+    /// One consent version by its FHIR id, under the owner's consent decision.
+    static func readConsent(_ request: Request, _ context: TailorContext, _ env: APIEnvironment) async throws -> Response {
+        try checkParameters(request, allowed: [])
+        let raw = try context.parameters.require("id")
+        let notFound = APIError.notFound("no Consent '\(raw.prefix(80))'")
+        guard let id = try? ConsentID(parsingFHIR: raw), let patient = try await env.store.owner(ofConsent: id) else { throw notFound }
+        let grant = try await env.grant(context, .read, .consent, patient: patient)
+        let resources = FHIRPrivacyResources.consents(try await env.store.consentHistory(grant, patient: patient))
+        guard let resource = resources.first(where: { $0["id"] as? String == id.fhirID }) else { throw notFound }
+        return response(resource)
+    }
+
+    // MARK: AuditEvent
+
+    /// `AuditEvent?patient=…[&date=…][&_count=…]`: newest first, paged by sequence (`_after=aud-N` from a next link).
+    /// The read is itself decided and audited first, so it appears on the trail it returns.
+    static func searchAudit(_ request: Request, _ context: TailorContext, _ env: APIEnvironment) async throws -> Response {
+        try checkParameters(request, allowed: ["patient", "date", "_count", "_after"])
+        let id = try patientParameter(request)
+        var search = RecordStore.AuditSearch(limit: try countParameter(request))
+        (search.from, search.until) = try dateParameters(request)
+        if let after = request.uri.queryParameters["_after"] {
+            guard let sequence = auditSequence(String(after)) else {
+                throw APIError.badRequest("_after must be an AuditEvent id from a next link (aud-N)", field: "_after")
+            }
+            search.before = sequence
+        }
+        let grant = try await env.grant(context, .read, .patientAudit, patient: id)
+        let (entries, total) = try await env.store.searchPatientAudit(grant, patient: id, search)
+        let next = entries.count == search.limit ? entries.last.map { nextLink(request, "AuditEvent", after: "aud-\($0.sequence)") } : nil
+        return response(searchset(request, entries.map(FHIRPrivacyResources.auditEvent), total: total, next: next))
+    }
+
+    /// `aud-` and 1–18 digits (the OpenAPI pattern says the same), as a sequence number.
+    static func auditSequence(_ text: String) -> Int64? {
+        guard text.hasPrefix("aud-") else { return nil }
+        let digits = text.dropFirst(4)
+        guard (1...18).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int64(digits)
+    }
+
+    /// Every `date` parameter, intersected: `[from, until)` in ms.
+    static func dateParameters(_ request: Request) throws -> (from: Int64?, until: Int64?) {
+        var from: Int64?, until: Int64?
+        for value in request.uri.queryParameters[values: "date"] {
+            let bound = try dateBound(String(value))
+            if let start = bound.from { from = max(from ?? start, start) }
+            if let end = bound.until { until = min(until ?? end, end) }
+        }
+        return (from, until)
     }
 
     /// `ge2021-01-01` etc. as a half-open interval in ms. A value covers its whole precision (a day, a month, a year).
@@ -220,6 +314,15 @@ enum FHIRRoutes {
         do { return try PatientID(parsingFHIR: raw) } catch { throw APIError.notFound("no Patient '\(raw.prefix(80))'") }
     }
 
+    /// The searched patient: `patient` (or its synonym `subject`), as `Patient/{id}` or `{id}`.
+    static func patientParameter(_ request: Request) throws -> PatientID {
+        let query = request.uri.queryParameters
+        guard let reference = query["patient"] ?? query["subject"] else {
+            throw APIError.badRequest("a search needs the patient parameter (patient=Patient/{id})", field: "patient")
+        }
+        return try patientID(String(reference))
+    }
+
     static func countParameter(_ request: Request) throws -> Int {
         guard let text = request.uri.queryParameters["_count"] else { return 50 }
         guard let count = Int(text), (1...1000).contains(count) else {
@@ -250,18 +353,22 @@ enum FHIRRoutes {
         }
     }
 
-    static func searchset(_ request: Request, _ resources: [[String: Any]], total: Int, next: String?) -> [String: Any] {
+    /// A searchset: `resources` as matches (counted by `total`), then `included` resources (mode `include`, not counted).
+    static func searchset(_ request: Request, _ resources: [[String: Any]], total: Int, next: String?, included: [[String: Any]] = []) -> [String: Any] {
         let base = baseURL(request)
         var links: [[String: Any]] = [["relation": "self", "url": base + String(request.uri.description.dropFirst("/fhir/r4/".count))]]
         if let next { links.append(["relation": "next", "url": base + next]) }
-        return [
-            "resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
-            "entry": resources.map { resource in
+        func entries(_ resources: [[String: Any]], mode: String) -> [[String: Any]] {
+            resources.map { resource in
                 [
                     "fullUrl": base + "\(resource["resourceType"] ?? "")/\(resource["id"] ?? "")", "resource": resource,
-                    "search": ["mode": "match"],
+                    "search": ["mode": mode],
                 ] as [String: Any]
-            },
+            }
+        }
+        return [
+            "resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
+            "entry": entries(resources, mode: "match") + entries(included, mode: "include"),
         ]
     }
 
@@ -281,11 +388,12 @@ enum FHIRRoutes {
     }
 
     static func capabilityStatement() -> [String: Any] {
-        func resource(_ type: String, interactions: [String], params: [(String, String)], operations: [(String, String)] = []) -> [String: Any] {
-            var item: [String: Any] = [
-                "type": type, "interaction": interactions.map { ["code": $0] },
-                "searchParam": params.map { ["name": $0.0, "type": $0.1] },
-            ]
+        func resource(
+            _ type: String, interactions: [String], params: [(String, String)], includes: [String] = [], operations: [(String, String)] = []
+        ) -> [String: Any] {
+            var item: [String: Any] = ["type": type, "interaction": interactions.map { ["code": $0] }]
+            if !params.isEmpty { item["searchParam"] = params.map { ["name": $0.0, "type": $0.1] } }
+            if !includes.isEmpty { item["searchInclude"] = includes }
             if !operations.isEmpty {
                 item["operation"] = operations.map { ["name": $0.0, "definition": $0.1] }
             }
@@ -296,13 +404,15 @@ enum FHIRRoutes {
         for search in FHIRSearch.all {
             let params: [(String, String)] =
                 [("patient", "reference"), ("_count", "number")] + search.parameters.sorted().map { ($0, $0 == "date" ? "date" : "token") }
-            resources.append(resource(search.resourceType, interactions: ["search-type"], params: params))
+            resources.append(resource(search.resourceType, interactions: ["read", "search-type"], params: params, includes: [search.include]))
         }
+        resources.append(resource("Consent", interactions: ["read", "search-type"], params: [("patient", "reference")]))
+        resources.append(resource("AuditEvent", interactions: ["search-type"], params: [("patient", "reference"), ("date", "date"), ("_count", "number")]))
         return [
             "resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-06", "kind": "instance",
             "fhirVersion": fhirVersion, "format": ["json", "application/fhir+json"],
             "software": ["name": "Tailor"],
-            "implementation": ["description": "Tailor FHIR R4 facade: Bundle import and read/search of the patient record"],
+            "implementation": ["description": "Tailor FHIR R4 facade: Bundle import, read/search of the patient record, consent history and audit trail"],
             "rest": [
                 [
                     "mode": "server",
@@ -322,6 +432,11 @@ struct FHIRSearch: Sendable {
     var excludedCategories: [String]
     /// Search parameters besides `patient`, `_count`.
     var parameters: Set<String>
+    /// The one `_include` each search supports (declared as `searchInclude`): the matches' subject.
+    var include: String { "\(resourceType):subject" }
+
+    /// Whether an entry is one this search (and a read of this type) answers with.
+    func matches(_ entry: ClinicalEntry) -> Bool { types.contains(entry.type) && !excludedCategories.contains(entry.category) }
 
     static let all: [FHIRSearch] = [
         FHIRSearch(resourceType: "Observation", types: [.observation], excludedCategories: [], parameters: ["code", "date", "category"]),

@@ -166,7 +166,7 @@ def main() -> int:
         modes = [(e.get("search", {}).get("mode"), e.get("resource", {}).get("resourceType")) for e in included.get("entry", [])]
         check(status == 200 and modes.count(("include", "Patient")) == 1, f"_include: HTTP {status}, {modes[-2:]}")
         raw = client.resources("Observation").search(patient=patient_id).include("Observation", "subject").limit(5).fetch_raw()
-        check(any(e.get("search", {}).get("mode") == "include" for e in raw.serialize().get("entry", [])), "_include with fhirpy")
+        check(any(e.get("search", {}).get("mode") == "include" for e in raw.get("entry", [])), "_include with fhirpy")
         first_observation = next((e["resource"] for e in included.get("entry", []) if e["resource"]["resourceType"] == "Observation"), None)
         if first_observation:
             observation = client.reference("Observation", first_observation["id"]).to_resource()

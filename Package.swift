@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Store", "Records", "PGx", "Risk", "Polygenic", "BGZF", "Knowledge", "Monitoring", "Interop",
+                "Server", "Store", "Records", "PGx", "Risk", "Polygenic", "BGZF", "Knowledge", "Monitoring", "Interop", "Phenotype",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Records
+import Phenotype
 @testable import Server
 import Store
 import Testing
@@ -280,7 +281,7 @@ import Testing
             #expect(consents.first?["id"] as? String == v2.id.fhirID)
             #expect(consents.first?["policy"] != nil)
             let read = try await client.call(.get, "/fhir/r4/Consent/\(v2.id.fhirID)", token: tokens.x)
-            #expect(read.status == .ok && (try read.json())["id"] as? String == v2.id.fhirID)
+            #expect(try read.status == .ok && read.json()["id"] as? String == v2.id.fhirID)
             #expect(try await client.call(.get, "/fhir/r4/Consent/cns-nothing", token: tokens.x).status == .notFound)
             try await expectRefused("/fhir/r4/Consent/\(v2.id.fhirID)", tokens.y, actor: yAccount, patient: x.id, resource: .consent)
             try await expectRefused("/fhir/r4/Consent?patient=\(p)", tokens.otherDoc, actor: otherDoc, patient: x.id, resource: .consent)
@@ -333,7 +334,7 @@ import Testing
 
             // Reads by ID: the owner's decision; another type's id is 404.
             let observation = try await client.call(.get, "/fhir/r4/Observation/\(xObservation.id.fhirID)", token: tokens.doc)
-            #expect(observation.status == .ok && (try observation.json())["resourceType"] as? String == "Observation")
+            #expect(try observation.status == .ok && observation.json()["resourceType"] as? String == "Observation")
             #expect(try await client.call(.get, "/fhir/r4/MedicationRequest/\(xMedication.id.fhirID)", token: tokens.doc).status == .ok)
             #expect(try await client.call(.get, "/fhir/r4/Condition/\(xObservation.id.fhirID)", token: tokens.doc).status == .notFound)
             #expect(try await client.call(.get, "/fhir/r4/Observation/ent-unknown", token: tokens.doc).status == .notFound)

@@ -476,19 +476,53 @@ enum FHIRResources {
         return ["coding": [coding]]
     }
 
-    /// The resource an entry is shown as.
-    static func resource(_ e: ClinicalEntry) -> [String: Any] {
-        var r: [String: Any] = ["id": e.id.fhirID]
-        let subject = ["reference": "Patient/\(e.patientID.fhirID)"]
-        let time = e.effectiveAt.map(instant)
+    /// How an entry kind is written: the resource type and the element names that differ between types for the same
+    /// things (the code, the patient reference, the time), and the status written when the entry has none (`nil`: no
+    /// status element, as AllergyIntolerance and Condition carry theirs as a CodeableConcept).
+    struct Shape {
+        var resourceType: String
+        var defaultStatus: String?
+        var codeElement: String
+        var subjectElement: String
+        var timeElement: String
+    }
+
+    static func shape(_ e: ClinicalEntry) -> Shape {
         switch e.type {
-        case .observation, .phenotype, .factor:
-            r["resourceType"] = "Observation"
-            r["status"] = e.status ?? "final"
+        case .observation, .phenotype, .factor: Shape(resourceType: "Observation", defaultStatus: "final", codeElement: "code", subjectElement: "subject", timeElement: "effectiveDateTime")
+        case .condition where e.category == "allergy":
+            Shape(resourceType: "AllergyIntolerance", defaultStatus: nil, codeElement: "code", subjectElement: "patient", timeElement: "onsetDateTime")
+        case .condition: Shape(resourceType: "Condition", defaultStatus: nil, codeElement: "code", subjectElement: "subject", timeElement: "onsetDateTime")
+        case .medication where e.category == "immunization":
+            Shape(resourceType: "Immunization", defaultStatus: "completed", codeElement: "vaccineCode", subjectElement: "patient", timeElement: "occurrenceDateTime")
+        case .medication where e.category == "medication-statement":
+            Shape(
+                resourceType: "MedicationStatement", defaultStatus: "unknown", codeElement: "medicationCodeableConcept", subjectElement: "subject",
+                timeElement: "effectiveDateTime")
+        case .medication:
+            Shape(
+                resourceType: "MedicationRequest", defaultStatus: "unknown", codeElement: "medicationCodeableConcept", subjectElement: "subject",
+                timeElement: "authoredOn")
+        case .procedure: Shape(resourceType: "Procedure", defaultStatus: "unknown", codeElement: "code", subjectElement: "subject", timeElement: "performedDateTime")
+        case .encounter: Shape(resourceType: "Encounter", defaultStatus: "unknown", codeElement: "type", subjectElement: "subject", timeElement: "period")
+        case .report: Shape(resourceType: "DiagnosticReport", defaultStatus: "unknown", codeElement: "code", subjectElement: "subject", timeElement: "effectiveDateTime")
+        }
+    }
+
+    /// The resource an entry is shown as: the elements every type has (written by its ``Shape``), then each type's own.
+    static func resource(_ e: ClinicalEntry) -> [String: Any] {
+        let form = shape(e)
+        var r: [String: Any] = ["id": e.id.fhirID, "resourceType": form.resourceType]
+        r[form.subjectElement] = ["reference": "Patient/\(e.patientID.fhirID)"]
+        if let status = form.defaultStatus { r["status"] = e.status ?? status }
+        if let time = e.effectiveAt.map(instant) { r[form.timeElement] = form.resourceType == "Encounter" ? ["start": time] : time }
+        r[form.codeElement] = form.resourceType == "Encounter" ? [concept(e)] : concept(e)
+        func statusConcept(_ system: String) {
+            if let status = e.status { r["clinicalStatus"] = ["coding": [["system": system, "code": status]]] }
+        }
+        switch form.resourceType {
+        case "Observation":
             r["category"] = [["coding": [["system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": e.category]]]]
-            r["code"] = concept(e)
-            r["subject"] = subject
-            if let time { r["effectiveDateTime"] = time }
             if let number = e.valueNumber {
                 var quantity: [String: Any] = ["value": number]
                 if let unit = e.unit { quantity["unit"] = unit; quantity["system"] = "http://unitsofmeasure.org"; quantity["code"] = unit }
@@ -496,60 +530,21 @@ enum FHIRResources {
             } else if let text = e.valueText {
                 r["valueString"] = text
             }
-        case .condition where e.category == "allergy":
-            r["resourceType"] = "AllergyIntolerance"
-            r["code"] = concept(e)
-            r["patient"] = subject
-            if let status = e.status { r["clinicalStatus"] = ["coding": [["system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": status]]] }
+        case "AllergyIntolerance":
+            statusConcept("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical")
             if let text = e.valueText { r["criticality"] = text }
-            if let time { r["onsetDateTime"] = time }
-        case .condition:
-            r["resourceType"] = "Condition"
-            r["code"] = concept(e)
-            r["subject"] = subject
+        case "Condition":
             r["category"] = [["coding": [["system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": e.category]]]]
-            if let status = e.status { r["clinicalStatus"] = ["coding": [["system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": status]]] }
-            if let time { r["onsetDateTime"] = time }
-        case .medication where e.category == "immunization":
-            r["resourceType"] = "Immunization"
-            r["status"] = e.status ?? "completed"
-            r["vaccineCode"] = concept(e)
-            r["patient"] = subject
-            if let time { r["occurrenceDateTime"] = time }
-        case .medication where e.category == "medication-statement":
-            r["resourceType"] = "MedicationStatement"
-            r["status"] = e.status ?? "unknown"
-            r["medicationCodeableConcept"] = concept(e)
-            r["subject"] = subject
-            if let time { r["effectiveDateTime"] = time }
-        case .medication:
-            r["resourceType"] = "MedicationRequest"
-            r["status"] = e.status ?? "unknown"
+            statusConcept("http://terminology.hl7.org/CodeSystem/condition-clinical")
+        case "MedicationRequest":
             r["intent"] = "order"
-            r["medicationCodeableConcept"] = concept(e)
-            r["subject"] = subject
-            if let time { r["authoredOn"] = time }
             if let text = e.valueText { r["dosageInstruction"] = [["text": text]] }
-        case .procedure:
-            r["resourceType"] = "Procedure"
-            r["status"] = e.status ?? "unknown"
-            r["code"] = concept(e)
-            r["subject"] = subject
-            if let time { r["performedDateTime"] = time }
-        case .encounter:
-            r["resourceType"] = "Encounter"
-            r["status"] = e.status ?? "unknown"
+        case "Encounter":
             r["class"] = ["system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": e.valueText ?? "AMB"]
-            r["type"] = [concept(e)]
-            r["subject"] = subject
-            if let time { r["period"] = ["start": time] }
-        case .report:
-            r["resourceType"] = "DiagnosticReport"
-            r["status"] = e.status ?? "unknown"
-            r["code"] = concept(e)
-            r["subject"] = subject
-            if let time { r["effectiveDateTime"] = time }
+        case "DiagnosticReport":
             if let text = e.valueText { r["conclusion"] = text }
+        default:
+            break
         }
         return r
     }

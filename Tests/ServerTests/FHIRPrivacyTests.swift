@@ -275,6 +275,18 @@ import Testing
                 #expect(denial.record.resource == resource.rawValue, "\(path): \(denial.record.resource)")
             }
 
+            // The CapabilityStatement declares every new interaction and the includes.
+            let capability = try await client.call(.get, "/fhir/r4/metadata", token: nil).json()
+            let declared = ((capability["rest"] as? [[String: Any]])?.first?["resource"] as? [[String: Any]]) ?? []
+            func declaration(_ type: String) -> [String: Any] { declared.first { $0["type"] as? String == type } ?? [:] }
+            func interactions(_ type: String) -> [String] { ((declaration(type)["interaction"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String } }
+            #expect(interactions("Consent") == ["read", "search-type"] && interactions("AuditEvent") == ["search-type"])
+            for type in ["Observation", "Condition", "MedicationRequest"] {
+                #expect(interactions(type) == ["read", "search-type"] && declaration(type)["searchInclude"] as? [String] == ["\(type):subject"])
+            }
+            let auditParams = ((declaration("AuditEvent")["searchParam"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+            #expect(auditParams == ["patient", "date", "_count"])
+
             // Consent: the history, newest active; read by id; other callers refused, audited.
             let consents = resources(try await bundle("/fhir/r4/Consent?patient=Patient/\(p)", tokens.doc))
             #expect(consents.map { $0["status"] as? String } == ["active", "inactive"])

@@ -47,7 +47,7 @@ enum FHIRPrivacyResources {
         }
         if !d.researchUses.isEmpty && !d.researchCategories.isEmpty {
             let uses = d.researchUses.map { use -> [String: Any] in
-                var concept: [String: Any] = ["coding": [coding(duo, use.duoCode, use.description)]]
+                var concept: [String: Any] = ["coding": [coding(duo, use.duoCode, duoLabel(use))]]
                 if case .diseaseSpecific(let disease) = use { concept["text"] = disease }
                 return concept
             }
@@ -75,6 +75,15 @@ enum FHIRPrivacyResources {
             resource["policy"] = Array(Set(policies)).sorted().map { ["uri": $0] }
         }
         return resource
+    }
+
+    /// The DUO term's label (the ontology's own wording; the disease of a DS use goes in the concept's text).
+    static func duoLabel(_ use: ResearchUse) -> String {
+        switch use {
+        case .general: "general research use"
+        case .healthMedical: "health or medical or biomedical research"
+        case .diseaseSpecific: "disease specific research"
+        }
     }
 
     /// A patient's consent history (newest first, as the store returns it) as Consent resources.

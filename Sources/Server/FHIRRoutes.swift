@@ -9,6 +9,11 @@ import Store
 /// The FHIR R4 endpoint at `/fhir/r4` (JSON only): Bundle import (`POST /fhir/r4`), the CapabilityStatement, and a
 /// read/search facade over the record. Every patient-data request goes through ``APIEnvironment/grant`` (the same gate,
 /// consent and audit as `/api/v1`); every error is an OperationOutcome (see ``FHIROutcome``).
+///
+/// Each facade route asks for the same ``Resource`` as the REST route it mirrors, so there is one answer to "who may":
+/// `Consent` is the `consent` resource (the patient and their care team), `AuditEvent` the `patient_audit` resource (the
+/// patient and administrators, never the care team: ``AccessPolicy``), `_include` of the subject a further
+/// `patient_summary` decision, and a read by id the decision about the entry's owner.
 enum FHIRRoutes {
     static let fhirVersion = "4.0.1"
     /// Bundles are larger than the API's JSON bodies (a Synthea record is up to ~2 MB); this bounds what one import may

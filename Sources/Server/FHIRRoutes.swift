@@ -281,6 +281,7 @@ enum FHIRRoutes {
     }
 
     /// `ge2021-01-01` etc. as a half-open interval in ms. A value covers its whole precision (a day, a month, a year).
+    /// At most 40 characters (the OpenAPI document's `FHIRDate` says the same, with a pattern for exactly what parses).
     static func dateBound(_ text: String) throws -> (from: Int64?, until: Int64?) {
         let prefixes = ["eq", "ge", "gt", "le", "lt"]
         var prefix = "eq", value = text
@@ -288,7 +289,7 @@ enum FHIRRoutes {
             prefix = p
             value = String(text.dropFirst(2))
         }
-        guard let start = FHIRDate.epochMillis(value), let end = endOfPrecision(value, start: start) else {
+        guard text.count <= 40, let start = FHIRDate.epochMillis(value), let end = endOfPrecision(value, start: start) else {
             throw APIError.badRequest("date must be [eq|ge|gt|le|lt] followed by a FHIR date or dateTime, got '\(text.prefix(60))'", field: "date")
         }
         switch prefix {
@@ -300,14 +301,22 @@ enum FHIRRoutes {
         }
     }
 
-    /// The first instant after the value's precision.
+    /// The first instant after the value's precision: counted in days from its start, so the last year (9999) has an end
+    /// too, though the year after it cannot be written.
     static func endOfPrecision(_ value: String, start: Int64) -> Int64? {
         let parts = value.prefix(10).split(separator: "-").compactMap { Int($0) }
+        let day: Int64 = 86_400_000
+        func leap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
         switch (value.count, parts.count) {
-        case (4, 1): return FHIRDate.epochMillis(String(format: "%04d", parts[0] + 1))
+        case (4, 1): return start + (leap(parts[0]) ? 366 : 365) * day
         case (7, 2):
-            return parts[1] == 12 ? FHIRDate.epochMillis(String(format: "%04d-01", parts[0] + 1)) : FHIRDate.epochMillis(String(format: "%04d-%02d", parts[0], parts[1] + 1))
-        case (10, 3): return start + 86_400_000
+            let days: Int64 = switch parts[1] {
+            case 2: leap(parts[0]) ? 29 : 28
+            case 4, 6, 9, 11: 30
+            default: 31
+            }
+            return start + days * day
+        case (10, 3): return start + day
         default: return start + 1
         }
     }

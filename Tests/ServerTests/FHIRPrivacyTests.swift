@@ -210,6 +210,25 @@ import Testing
         #expect(PatientPhenopacket.allelicState(diplotype: "HLA-B*57:01 positive") == nil)
     }
 
+    // MARK: The date parameter
+
+    static let dates = [
+        "2021", "ge2021-03", "2020-02-29", "2000-02-29", "le2021-03-04T08:10:00.5+14:00", "9999", "9999-12", "0001", "2021-03-04T08:10:00",
+        "lt2021-03-04T08:10:60Z", "0000", "2021-13", "2021-02-30", "1900-02-29", "2021-03-04T24:00:00", "2021-03-04T08:10:00+14:01", "ne2021",
+        "2021-03T10:00:00", "0000000000000000000000000000000000000000", "ge2021-03-04T08:10:00.1234567890123456789Z", "2021-3-4", "",
+    ]
+
+    /// What the OpenAPI document declares for `date` (pattern and length) is exactly what the server accepts.
+    @Test("the date parameter: OpenAPI pattern and server agree", arguments: dates)
+    func datePattern(_ text: String) throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
+        let parameter = ((document["components"] as? [String: Any])?["parameters"] as? [String: Any])?["FHIRDate"] as? [String: Any]
+        let items = try #require((parameter?["schema"] as? [String: Any])?["items"] as? [String: Any])
+        let regex = try NSRegularExpression(pattern: try #require(items["pattern"] as? String))
+        let declared = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil && text.count <= items["maxLength"] as? Int ?? 0
+        #expect(declared == ((try? FHIRRoutes.dateBound(text)) != nil))
+    }
+
     // MARK: Routes
 
     @Test("Consent, AuditEvent, _include, reads by ID and the phenopacket on SQLite") func sqlite() async throws { try await Self.run(.sqlite) }

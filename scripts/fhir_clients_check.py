@@ -8,10 +8,14 @@ validating every resource Tailor emits.
    page through the `next` links), Condition and MedicationRequest; validates each resource and each Bundle page.
 4. Validates the CapabilityStatement, Patient/$everything, an OperationOutcome for a bad search, and the demo patient's
    FHIR Genomics Reporting bundle.
+5. Consent (fhirpy search and read by id), AuditEvent (fhirpy search with paging, as the patient; refused to the
+   clinician), `_include=Observation:subject` and reads by id; every resource validated with the R4B models.
+6. The demo patient's Phenopacket v2 export, parsed strictly with the GA4GH `phenopackets` protobuf bindings
+   (`google.protobuf.json_format.Parse`, unknown fields rejected).
 Exit status 0 when every check passes, 1 otherwise.
 
 Usage: python3 scripts/fhir_clients_check.py TAILOR_BINARY SYNTHEA_BUNDLE.json
-(needs `pip install fhirpy fhir.resources`; CI installs both into its venv)
+(needs `pip install fhirpy fhir.resources phenopackets`; CI installs them, pinned, into its venv)
 """
 from __future__ import annotations
 
@@ -28,6 +32,8 @@ import urllib.request
 
 from fhir.resources.R4B import get_fhir_model_class
 from fhirpy import SyncFHIRClient
+from google.protobuf.json_format import Parse
+from phenopackets import Phenopacket
 
 failures: list[str] = []
 
@@ -143,9 +149,57 @@ def main() -> int:
         for entry in report.get("entry", []):
             validate(entry["resource"], "genomics report entry")
 
+        # Consent: the demo patient's consent history, searched and read by id with fhirpy.
+        alex = "pat-demo-alex"
+        consents = client.resources("Consent").search(patient=alex).fetch_all()
+        for consent in consents:
+            validate(consent.serialize(), "Consent search")
+        check(len(consents) >= 1 and consents[0]["status"] == "active", f"Consent search: {len(consents)} resources")
+        if consents:
+            consent = client.reference("Consent", consents[0]["id"]).to_resource()
+            validate(consent.serialize(), "Consent read")
+            check(consent["id"] == consents[0]["id"], "Consent read: id")
+
+        # _include: the subject comes once, as an include entry; reads by id.
+        status, included = http("GET", f"{fhir}/Observation?patient={patient_id}&_include=Observation:subject&_count=5", token)
+        validate(included, "Observation _include searchset")
+        modes = [(e.get("search", {}).get("mode"), e.get("resource", {}).get("resourceType")) for e in included.get("entry", [])]
+        check(status == 200 and modes.count(("include", "Patient")) == 1, f"_include: HTTP {status}, {modes[-2:]}")
+        raw = client.resources("Observation").search(patient=patient_id).include("Observation", "subject").limit(5).fetch_raw()
+        check(any(e.get("search", {}).get("mode") == "include" for e in raw.get("entry", [])), "_include with fhirpy")
+        first_observation = next((e["resource"] for e in included.get("entry", []) if e["resource"]["resourceType"] == "Observation"), None)
+        if first_observation:
+            observation = client.reference("Observation", first_observation["id"]).to_resource()
+            validate(observation.serialize(), "Observation read")
+
+        # AuditEvent: the patient reads their own trail (paged by fhirpy); the clinician is refused.
+        _, patient_login = http("POST", base + "/api/v1/auth/login", None,
+                                json.dumps({"username": "alex", "password": "demo-alex"}).encode(), "application/json")
+        patient_client = SyncFHIRClient(fhir, authorization=f"Bearer {patient_login['token']}")
+        events = patient_client.resources("AuditEvent").search(patient=alex).limit(5).fetch_all()
+        for event in events:
+            validate(event.serialize(), "AuditEvent search")
+        check(len(events) > 5 and len({e["id"] for e in events}) == len(events), f"AuditEvent search: {len(events)} events")
+        check(any(e["outcome"] == "0" for e in events), "AuditEvent: allowed accesses on the trail")
+        status, refused = http("GET", f"{fhir}/AuditEvent?patient={alex}", token)
+        check(status == 403 and refused.get("resourceType") == "OperationOutcome", f"AuditEvent as the clinician: HTTP {status}")
+        denials = patient_client.resources("AuditEvent").search(patient=alex).limit(5).fetch()
+        check(any(e["outcome"] == "8" for e in denials), "AuditEvent: the clinician's refusal is on the trail")
+
+        # Phenopacket v2: strict protobuf parse.
+        status, packet = http("GET", base + "/api/v1/patients/pat_demo-alex/phenopacket", token)
+        check(status == 200, f"phenopacket: HTTP {status}")
+        try:
+            parsed = Parse(json.dumps(packet), Phenopacket())
+            check(parsed.meta_data.phenopacket_schema_version == "2.0", "phenopacket: schema version")
+            check(len(parsed.interpretations) > 0, f"phenopacket: {len(parsed.interpretations)} interpretations")
+        except Exception as error:  # noqa: BLE001 - any parse error is a failure to report
+            check(False, f"phenopacket does not parse: {str(error)[:400]}")
+
         print(f"fhir clients: metadata, import ({len(locations)} entries), Patient read, {observations} Observations "
               f"over {pages} pages, Conditions, MedicationRequests, $everything, OperationOutcome and the genomics report "
-              f"({len(report.get('entry', []))} resources) checked with fhirpy and fhir.resources R4B")
+              f"({len(report.get('entry', []))} resources), {len(consents)} Consents, {len(events)} AuditEvents, _include and the "
+              f"phenopacket checked with fhirpy, fhir.resources R4B and phenopackets 2.0.2")
     finally:
         server.terminate()
         try:

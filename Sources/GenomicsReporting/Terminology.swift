@@ -50,3 +50,18 @@ let therapeuticImplicationAnswers: [String: (code: String, display: String)] = [
     "decreased function": ("LA25395-7", "Decreased function"),
     "poor function": ("LA25394-0", "Poor function"),
 ]
+
+/// The pharmacogene terminology above, for Tailor's other exports (the Phenopacket's gene context and
+/// therapeutic actionability), so the HGNC table and the IG's phenotype answers stay in one place.
+public enum PharmacogeneTerms {
+    /// The HGNC ID of a pharmacogene (`CYP2C19` → `HGNC:2621`), when the table above knows it.
+    public static func hgncID(_ symbol: String) -> String? { hgncIDs[symbol] }
+
+    /// Whether a phenotype is one of the IG's metabolizer/function answers, and whether it is the normal one:
+    /// `nil` for phenotypes outside that value set (HLA carrier status, "Indeterminate", …).
+    public static func isNormal(phenotype: String) -> Bool? {
+        let key = phenotype.lowercased()
+        guard therapeuticImplicationAnswers[key] != nil else { return nil }
+        return key.hasPrefix("normal")
+    }
+}

@@ -96,14 +96,15 @@ public enum GermlineText {
 }
 
 /// GA4GH Phenopacket v2 output: the patient's features and one interpretation per candidate gene, each with its
-/// variants as genomic interpretations (status CANDIDATE), so downstream tools can read Tailor's result.
+/// variants as genomic interpretations (status CANDIDATE), so downstream tools can read Tailor's result. Assembled
+/// from ``PhenopacketWriter``, the writer the server's per-patient export uses too.
 public enum PhenopacketOutput {
     /// GENO allelic-state terms as phenopackets use them.
-    static func allelicState(_ z: Zygosity) -> [String: String]? {
+    static func allelicState(_ z: Zygosity) -> PhenopacketWriter.AllelicState? {
         switch z {
-        case .heterozygous: return ["id": "GENO:0000135", "label": "heterozygous"]
-        case .homozygousAlternate: return ["id": "GENO:0000136", "label": "homozygous"]
-        case .hemizygous: return ["id": "GENO:0000134", "label": "hemizygous"]
+        case .heterozygous: return .heterozygous
+        case .homozygousAlternate: return .homozygous
+        case .hemizygous: return .hemizygous
         default: return nil
         }
     }
@@ -112,74 +113,39 @@ public enum PhenopacketOutput {
     public static func object(_ r: DiagnosticReport, id: String, subjectID: String? = nil, assembly: String = "hg38", candidates limit: Int = 10,
                               created: Date = Date()) -> [String: Any] {
         var features: [[String: Any]] = []
-        for t in r.observed { if let u = t.used { features.append(["type": ["id": u.description, "label": t.name ?? ""]]) } }
-        for t in r.excluded { if let u = t.used { features.append(["type": ["id": u.description, "label": t.name ?? ""], "excluded": true]) } }
+        for t in r.observed { if let u = t.used { features.append(PhenopacketWriter.feature(id: u.description, label: t.name ?? "")) } }
+        for t in r.excluded { if let u = t.used { features.append(PhenopacketWriter.feature(id: u.description, label: t.name ?? "", excluded: true)) } }
         let subject = subjectID ?? r.input.proband
         var interpretations: [[String: Any]] = []
         for c in r.candidates.prefix(limit) {
-            var genomic: [[String: Any]] = []
-            for v in c.variants {
-                var descriptor: [String: Any] = [
-                    "id": "\(v.chrom)-\(v.position)-\(v.ref)-\(v.alt)",
-                    "geneContext": ["valueId": c.ncbiGeneID.map { "NCBIGene:\($0)" } ?? c.gene, "symbol": c.gene],
-                    "vcfRecord": ["genomeAssembly": assembly, "chrom": v.chrom, "pos": v.position, "ref": v.ref, "alt": v.alt],
-                    "moleculeContext": "genomic",
-                ]
-                var expressions: [[String: String]] = []
-                if let c = v.hgvsc { expressions.append(["syntax": "hgvs.c", "value": c]) }
-                if let p = v.hgvsp { expressions.append(["syntax": "hgvs.p", "value": p]) }
-                if !expressions.isEmpty { descriptor["expressions"] = expressions }
-                if let s = allelicState(v.genotype) { descriptor["allelicState"] = s }
-                var classification = "NOT_PROVIDED"
-                if let cv = v.clinVar {
-                    switch cv.classification {
-                    case .pathogenic, .pathogenicLikelyPathogenic: classification = "PATHOGENIC"
-                    case .likelyPathogenic: classification = "LIKELY_PATHOGENIC"
-                    case .uncertain, .conflicting: classification = "UNCERTAIN_SIGNIFICANCE"
-                    case .likelyBenign: classification = "LIKELY_BENIGN"
-                    case .benign, .benignLikelyBenign: classification = "BENIGN"
-                    case .other: break
-                    }
-                }
-                genomic.append([
-                    "subjectOrBiosampleId": subject, "interpretationStatus": "CANDIDATE",
-                    "variantInterpretation": ["acmgPathogenicityClassification": classification, "variationDescriptor": descriptor],
-                ])
+            let genomic = c.variants.map { v in
+                var expressions: [(syntax: String, value: String)] = []
+                if let c = v.hgvsc { expressions.append(("hgvs.c", c)) }
+                if let p = v.hgvsp { expressions.append(("hgvs.p", p)) }
+                let descriptor = PhenopacketWriter.VariationDescriptor(
+                    id: "\(v.chrom)-\(v.position)-\(v.ref)-\(v.alt)", geneID: c.ncbiGeneID.map { "NCBIGene:\($0)" } ?? c.gene, geneSymbol: c.gene,
+                    expressions: expressions,
+                    vcf: PhenopacketWriter.VCFRecord(assembly: assembly, chrom: v.chrom, position: v.position, ref: v.ref, alt: v.alt),
+                    allelicState: allelicState(v.genotype))
+                return PhenopacketWriter.genomicInterpretation(subject: subject, status: "CANDIDATE", descriptor: descriptor, acmg: PhenopacketWriter.acmgClassification(v.clinVar?.classification.rawValue))
             }
-            var diagnosis: [String: Any] = ["genomicInterpretations": genomic]
-            if let d = c.diseaseID { diagnosis["disease"] = ["id": d, "label": c.diseaseName ?? ""] }
-            interpretations.append([
-                "id": "\(id)-candidate-\(c.rank)-\(c.gene)", "progressStatus": "IN_PROGRESS", "diagnosis": diagnosis,
-                "summary": String(format: "Tailor rank %d, combined score %.3f (phenotype %.2f, variants %.2f, %@ %@)", c.rank, c.combinedScore,
-                                  c.phenotypeScore, c.variantScore, c.mode.rawValue, c.genotypePattern),
-            ])
+            interpretations.append(
+                PhenopacketWriter.interpretation(
+                    id: "\(id)-candidate-\(c.rank)-\(c.gene)", progressStatus: "IN_PROGRESS", disease: c.diseaseID.map { ($0, c.diseaseName ?? "") },
+                    genomic: genomic,
+                    summary: String(format: "Tailor rank %d, combined score %.3f (phenotype %.2f, variants %.2f, %@ %@)", c.rank, c.combinedScore,
+                                    c.phenotypeScore, c.variantScore, c.mode.rawValue, c.genotypePattern)))
         }
-        let formatter = ISO8601DateFormatter()
-        var resources: [[String: Any]] = [[
-            "id": "hp", "name": "human phenotype ontology", "url": "http://purl.obolibrary.org/obo/hp.owl", "version": r.hpo.version,
-            "namespacePrefix": "HP", "iriPrefix": "http://purl.obolibrary.org/obo/HP_",
-        ]]
-        resources.append([
-            "id": "geno", "name": "Genotype Ontology", "url": "http://purl.obolibrary.org/obo/geno.owl", "version": "unknown",
-            "namespacePrefix": "GENO", "iriPrefix": "http://purl.obolibrary.org/obo/GENO_",
-        ])
-        return [
-            "id": id,
-            "subject": ["id": subject, "sex": r.input.probandSex == .male ? "MALE" : r.input.probandSex == .female ? "FEMALE" : "UNKNOWN_SEX"],
-            "phenotypicFeatures": features,
-            "interpretations": interpretations,
-            "metaData": [
-                "created": formatter.string(from: created), "createdBy": "Tailor", "phenopacketSchemaVersion": "2.0", "resources": resources,
-            ],
-        ]
+        let sex = r.input.probandSex == .male ? "MALE" : r.input.probandSex == .female ? "FEMALE" : "UNKNOWN_SEX"
+        return PhenopacketWriter.document(
+            id: id, subject: PhenopacketWriter.subject(id: subject, sex: sex), features: features, interpretations: interpretations, created: created,
+            resources: [.hpo(version: r.hpo.version), .geno])
     }
 
     /// The phenopacket as pretty-printed JSON bytes.
     public static func json(_ r: DiagnosticReport, id: String, subjectID: String? = nil, assembly: String = "hg38", candidates limit: Int = 10,
                             created: Date = Date()) throws -> Data {
-        try JSONSerialization.data(
-            withJSONObject: object(r, id: id, subjectID: subjectID, assembly: assembly, candidates: limit, created: created),
-            options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try PhenopacketWriter.json(object(r, id: id, subjectID: subjectID, assembly: assembly, candidates: limit, created: created))
     }
 }
 

@@ -9,6 +9,11 @@ import Store
 /// The FHIR R4 endpoint at `/fhir/r4` (JSON only): Bundle import (`POST /fhir/r4`), the CapabilityStatement, and a
 /// read/search facade over the record. Every patient-data request goes through ``APIEnvironment/grant`` (the same gate,
 /// consent and audit as `/api/v1`); every error is an OperationOutcome (see ``FHIROutcome``).
+///
+/// Each facade route asks for the same ``Resource`` as the REST route it mirrors, so there is one answer to "who may":
+/// `Consent` is the `consent` resource (the patient and their care team), `AuditEvent` the `patient_audit` resource (the
+/// patient and administrators, never the care team: ``AccessPolicy``), `_include` of the subject a further
+/// `patient_summary` decision, and a read by id the decision about the entry's owner.
 enum FHIRRoutes {
     static let fhirVersion = "4.0.1"
     /// Bundles are larger than the API's JSON bodies (a Synthea record is up to ~2 MB); this bounds what one import may
@@ -46,10 +51,24 @@ enum FHIRRoutes {
             return response(searchset(request, resources, total: total + 1, next: next))
         }
 
-        // Searches of one patient's entries, each as the REST API lists them.
+        // Searches of one patient's entries, each as the REST API lists them, and reads of one entry by its ID.
         for search in FHIRSearch.all {
             router.get("fhir/r4/\(search.resourceType)") { request, context -> Response in try await run(search, request, context, env) }
+            router.get("fhir/r4/\(search.resourceType)/:id") { request, context -> Response in try await read(search, request, context, env) }
         }
+
+        // Consent: the patient's consent history, as `GET /api/v1/patients/{id}/consent` (consent access).
+        router.get("fhir/r4/Consent") { request, context -> Response in
+            try checkParameters(request, allowed: ["patient"])
+            let id = try patientParameter(request)
+            let grant = try await env.grant(context, .read, .consent, patient: id)
+            let resources = FHIRPrivacyResources.consents(try await env.store.consentHistory(grant, patient: id))
+            return response(searchset(request, resources, total: resources.count, next: nil))
+        }
+        router.get("fhir/r4/Consent/:id") { request, context -> Response in try await readConsent(request, context, env) }
+
+        // AuditEvent: one patient's audit trail, as `GET /api/v1/patients/{id}/audit` (the patient and administrators).
+        router.get("fhir/r4/AuditEvent") { request, context -> Response in try await searchAudit(request, context, env) }
     }
 
     // MARK: Import
@@ -140,12 +159,10 @@ enum FHIRRoutes {
     // MARK: Search
 
     static func run(_ search: FHIRSearch, _ request: Request, _ context: TailorContext, _ env: APIEnvironment) async throws -> Response {
-        try checkParameters(request, allowed: search.parameters.union(["patient", "subject", "_count", "_after"]))
+        try checkParameters(request, allowed: search.parameters.union(["patient", "subject", "_count", "_after", "_include"]))
         let query = request.uri.queryParameters
-        guard let reference = query["patient"] ?? query["subject"] else {
-            throw APIError.badRequest("a search needs the patient parameter (patient=Patient/{id})", field: "patient")
-        }
-        let id = try patientID(String(reference))
+        let id = try patientParameter(request)
+        let include = try includeParameter(request, search)
         var filter = RecordStore.EntrySearch(types: search.types, excludedCategories: search.excludedCategories)
         filter.limit = try countParameter(request)
         filter.after = try afterParameter(request)
@@ -164,24 +181,107 @@ enum FHIRRoutes {
             filter.categories = [code]
             if code == "monitoring" { resource = .monitoring }
         }
-        for value in query[values: "date"] {
-            let bound = try dateBound(String(value))
-            if let from = bound.from { filter.from = max(filter.from ?? from, from) }
-            if let until = bound.until { filter.until = min(filter.until ?? until, until) }
-        }
+        (filter.from, filter.until) = try dateParameters(request)
         let grant = try await env.grant(context, .read, resource, patient: id)
         let (entries, total) = try await env.store.searchEntries(grant, patient: id, filter)
         let resources = entries.map(FHIRResources.resource).filter { $0["resourceType"] as? String == search.resourceType }
-        var next: String?
-        if entries.count == filter.limit, let last = entries.last {
-            var items = request.uri.queryParameters.filter { $0.key != "_after" }.map { "\($0.key)=\(percent(String($0.value)))" }
-            items.append("_after=\(last.id.fhirID)")
-            next = "\(search.resourceType)?" + items.joined(separator: "&")
+        // `_include=…:subject` adds the one subject every match shares (the searched patient: a search never spans
+        // patients, so an include cannot reach another record), under its own patient-summary decision, audited.
+        var included: [[String: Any]] = []
+        if include {
+            let summaryGrant = try await env.grant(context, .read, .patientSummary, patient: id)
+            included = [FHIRResources.patient(try await env.store.patient(summaryGrant, id))]
         }
-        return response(searchset(request, resources, total: total, next: next))
+        let next = entries.count == filter.limit ? entries.last.map { nextLink(request, search.resourceType, after: $0.id.fhirID) } : nil
+        return response(searchset(request, resources, total: total, next: next, included: included))
+    }
+
+    /// The same search from the item after `after` (every other parameter kept).
+    static func nextLink(_ request: Request, _ resourceType: String, after: String) -> String {
+        var items = request.uri.queryParameters.filter { $0.key != "_after" }.map { "\($0.key)=\(percent(String($0.value)))" }
+        items.append("_after=\(after)")
+        return "\(resourceType)?" + items.joined(separator: "&")
+    }
+
+    /// `_include` as the CapabilityStatement declares it: only `{type}:subject`.
+    static func includeParameter(_ request: Request, _ search: FHIRSearch) throws -> Bool {
+        let values = request.uri.queryParameters[values: "_include"]
+        for value in values where value != search.include {
+            throw APIError.badRequest("_include supports only \(search.include), got '\(value.prefix(60))'", field: "_include")
+        }
+        return !values.isEmpty
+    }
+
+    // MARK: Reads by ID
+
+    /// One entry by its FHIR id. The entry's owner is looked up first so the gate decides about the right patient (a
+    /// refusal is audited against them); an ID of another type's entry is 404, as an unknown one.
+    static func read(_ search: FHIRSearch, _ request: Request, _ context: TailorContext, _ env: APIEnvironment) async throws -> Response {
+        try checkParameters(request, allowed: [])
+        let raw = try context.parameters.require("id")
+        let notFound = APIError.notFound("no \(search.resourceType) '\(raw.prefix(80))'")
+        guard let id = try? EntryID(parsingFHIR: raw), let owner = try await env.store.owner(ofEntry: id) else { throw notFound }
+        let grant = try await env.grant(context, .read, owner.monitoring ? .monitoring : .clinicalRecord, patient: owner.patient)
+        let entry = try await env.store.entry(grant, patient: owner.patient, id: id)
+        let resource = FHIRResources.resource(entry)
+        guard search.matches(entry), resource["resourceType"] as? String == search.resourceType else { throw notFound }
+        return response(resource)
+    }
+
+    /// One consent version by its FHIR id, under the owner's consent decision.
+    static func readConsent(_ request: Request, _ context: TailorContext, _ env: APIEnvironment) async throws -> Response {
+        try checkParameters(request, allowed: [])
+        let raw = try context.parameters.require("id")
+        let notFound = APIError.notFound("no Consent '\(raw.prefix(80))'")
+        guard let id = try? ConsentID(parsingFHIR: raw), let patient = try await env.store.owner(ofConsent: id) else { throw notFound }
+        let grant = try await env.grant(context, .read, .consent, patient: patient)
+        let resources = FHIRPrivacyResources.consents(try await env.store.consentHistory(grant, patient: patient))
+        guard let resource = resources.first(where: { $0["id"] as? String == id.fhirID }) else { throw notFound }
+        return response(resource)
+    }
+
+    // MARK: AuditEvent
+
+    /// `AuditEvent?patient=…[&date=…][&_count=…]`: newest first, paged by sequence (`_after=aud-N` from a next link).
+    /// The read is itself decided and audited first, so it appears on the trail it returns.
+    static func searchAudit(_ request: Request, _ context: TailorContext, _ env: APIEnvironment) async throws -> Response {
+        try checkParameters(request, allowed: ["patient", "date", "_count", "_after"])
+        let id = try patientParameter(request)
+        var search = RecordStore.AuditSearch(limit: try countParameter(request))
+        (search.from, search.until) = try dateParameters(request)
+        if let after = request.uri.queryParameters["_after"] {
+            guard let sequence = auditSequence(String(after)) else {
+                throw APIError.badRequest("_after must be an AuditEvent id from a next link (aud-N)", field: "_after")
+            }
+            search.before = sequence
+        }
+        let grant = try await env.grant(context, .read, .patientAudit, patient: id)
+        let (entries, total) = try await env.store.searchPatientAudit(grant, patient: id, search)
+        let next = entries.count == search.limit ? entries.last.map { nextLink(request, "AuditEvent", after: "aud-\($0.sequence)") } : nil
+        return response(searchset(request, entries.map(FHIRPrivacyResources.auditEvent), total: total, next: next))
+    }
+
+    /// `aud-` and 1–18 digits (the OpenAPI pattern says the same), as a sequence number.
+    static func auditSequence(_ text: String) -> Int64? {
+        guard text.hasPrefix("aud-") else { return nil }
+        let digits = text.dropFirst(4)
+        guard (1...18).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int64(digits)
+    }
+
+    /// Every `date` parameter, intersected: `[from, until)` in ms.
+    static func dateParameters(_ request: Request) throws -> (from: Int64?, until: Int64?) {
+        var from: Int64?, until: Int64?
+        for value in request.uri.queryParameters[values: "date"] {
+            let bound = try dateBound(String(value))
+            if let start = bound.from { from = max(from ?? start, start) }
+            if let end = bound.until { until = min(until ?? end, end) }
+        }
+        return (from, until)
     }
 
     /// `ge2021-01-01` etc. as a half-open interval in ms. A value covers its whole precision (a day, a month, a year).
+    /// At most 40 characters (the OpenAPI document's `FHIRDate` says the same, with a pattern for exactly what parses).
     static func dateBound(_ text: String) throws -> (from: Int64?, until: Int64?) {
         let prefixes = ["eq", "ge", "gt", "le", "lt"]
         var prefix = "eq", value = text
@@ -189,7 +289,7 @@ enum FHIRRoutes {
             prefix = p
             value = String(text.dropFirst(2))
         }
-        guard let start = FHIRDate.epochMillis(value), let end = endOfPrecision(value, start: start) else {
+        guard text.count <= 40, let start = FHIRDate.epochMillis(value), let end = endOfPrecision(value, start: start) else {
             throw APIError.badRequest("date must be [eq|ge|gt|le|lt] followed by a FHIR date or dateTime, got '\(text.prefix(60))'", field: "date")
         }
         switch prefix {
@@ -201,14 +301,22 @@ enum FHIRRoutes {
         }
     }
 
-    /// The first instant after the value's precision.
+    /// The first instant after the value's precision: counted in days from its start, so the last year (9999) has an end
+    /// too, though the year after it cannot be written.
     static func endOfPrecision(_ value: String, start: Int64) -> Int64? {
         let parts = value.prefix(10).split(separator: "-").compactMap { Int($0) }
+        let day: Int64 = 86_400_000
+        func leap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
         switch (value.count, parts.count) {
-        case (4, 1): return FHIRDate.epochMillis(String(format: "%04d", parts[0] + 1))
+        case (4, 1): return start + (leap(parts[0]) ? 366 : 365) * day
         case (7, 2):
-            return parts[1] == 12 ? FHIRDate.epochMillis(String(format: "%04d-01", parts[0] + 1)) : FHIRDate.epochMillis(String(format: "%04d-%02d", parts[0], parts[1] + 1))
-        case (10, 3): return start + 86_400_000
+            let days: Int64 = switch parts[1] {
+            case 2: leap(parts[0]) ? 29 : 28
+            case 4, 6, 9, 11: 30
+            default: 31
+            }
+            return start + days * day
+        case (10, 3): return start + day
         default: return start + 1
         }
     }
@@ -218,6 +326,15 @@ enum FHIRRoutes {
     static func patientID(_ text: String) throws -> PatientID {
         let raw = text.hasPrefix("Patient/") ? String(text.dropFirst("Patient/".count)) : text
         do { return try PatientID(parsingFHIR: raw) } catch { throw APIError.notFound("no Patient '\(raw.prefix(80))'") }
+    }
+
+    /// The searched patient: `patient` (or its synonym `subject`), as `Patient/{id}` or `{id}`.
+    static func patientParameter(_ request: Request) throws -> PatientID {
+        let query = request.uri.queryParameters
+        guard let reference = query["patient"] ?? query["subject"] else {
+            throw APIError.badRequest("a search needs the patient parameter (patient=Patient/{id})", field: "patient")
+        }
+        return try patientID(String(reference))
     }
 
     static func countParameter(_ request: Request) throws -> Int {
@@ -250,18 +367,22 @@ enum FHIRRoutes {
         }
     }
 
-    static func searchset(_ request: Request, _ resources: [[String: Any]], total: Int, next: String?) -> [String: Any] {
+    /// A searchset: `resources` as matches (counted by `total`), then `included` resources (mode `include`, not counted).
+    static func searchset(_ request: Request, _ resources: [[String: Any]], total: Int, next: String?, included: [[String: Any]] = []) -> [String: Any] {
         let base = baseURL(request)
         var links: [[String: Any]] = [["relation": "self", "url": base + String(request.uri.description.dropFirst("/fhir/r4/".count))]]
         if let next { links.append(["relation": "next", "url": base + next]) }
-        return [
-            "resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
-            "entry": resources.map { resource in
+        func entries(_ resources: [[String: Any]], mode: String) -> [[String: Any]] {
+            resources.map { resource in
                 [
                     "fullUrl": base + "\(resource["resourceType"] ?? "")/\(resource["id"] ?? "")", "resource": resource,
-                    "search": ["mode": "match"],
+                    "search": ["mode": mode],
                 ] as [String: Any]
-            },
+            }
+        }
+        return [
+            "resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
+            "entry": entries(resources, mode: "match") + entries(included, mode: "include"),
         ]
     }
 
@@ -281,11 +402,12 @@ enum FHIRRoutes {
     }
 
     static func capabilityStatement() -> [String: Any] {
-        func resource(_ type: String, interactions: [String], params: [(String, String)], operations: [(String, String)] = []) -> [String: Any] {
-            var item: [String: Any] = [
-                "type": type, "interaction": interactions.map { ["code": $0] },
-                "searchParam": params.map { ["name": $0.0, "type": $0.1] },
-            ]
+        func resource(
+            _ type: String, interactions: [String], params: [(String, String)], includes: [String] = [], operations: [(String, String)] = []
+        ) -> [String: Any] {
+            var item: [String: Any] = ["type": type, "interaction": interactions.map { ["code": $0] }]
+            if !params.isEmpty { item["searchParam"] = params.map { ["name": $0.0, "type": $0.1] } }
+            if !includes.isEmpty { item["searchInclude"] = includes }
             if !operations.isEmpty {
                 item["operation"] = operations.map { ["name": $0.0, "definition": $0.1] }
             }
@@ -296,13 +418,15 @@ enum FHIRRoutes {
         for search in FHIRSearch.all {
             let params: [(String, String)] =
                 [("patient", "reference"), ("_count", "number")] + search.parameters.sorted().map { ($0, $0 == "date" ? "date" : "token") }
-            resources.append(resource(search.resourceType, interactions: ["search-type"], params: params))
+            resources.append(resource(search.resourceType, interactions: ["read", "search-type"], params: params, includes: [search.include]))
         }
+        resources.append(resource("Consent", interactions: ["read", "search-type"], params: [("patient", "reference")]))
+        resources.append(resource("AuditEvent", interactions: ["search-type"], params: [("patient", "reference"), ("date", "date"), ("_count", "number")]))
         return [
             "resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-06", "kind": "instance",
             "fhirVersion": fhirVersion, "format": ["json", "application/fhir+json"],
             "software": ["name": "Tailor"],
-            "implementation": ["description": "Tailor FHIR R4 facade: Bundle import and read/search of the patient record"],
+            "implementation": ["description": "Tailor FHIR R4 facade: Bundle import, read/search of the patient record, consent history and audit trail"],
             "rest": [
                 [
                     "mode": "server",
@@ -322,6 +446,11 @@ struct FHIRSearch: Sendable {
     var excludedCategories: [String]
     /// Search parameters besides `patient`, `_count`.
     var parameters: Set<String>
+    /// The one `_include` each search supports (declared as `searchInclude`): the matches' subject.
+    var include: String { "\(resourceType):subject" }
+
+    /// Whether an entry is one this search (and a read of this type) answers with.
+    func matches(_ entry: ClinicalEntry) -> Bool { types.contains(entry.type) && !excludedCategories.contains(entry.category) }
 
     static let all: [FHIRSearch] = [
         FHIRSearch(resourceType: "Observation", types: [.observation], excludedCategories: [], parameters: ["code", "date", "category"]),
@@ -361,19 +490,53 @@ enum FHIRResources {
         return ["coding": [coding]]
     }
 
-    /// The resource an entry is shown as.
-    static func resource(_ e: ClinicalEntry) -> [String: Any] {
-        var r: [String: Any] = ["id": e.id.fhirID]
-        let subject = ["reference": "Patient/\(e.patientID.fhirID)"]
-        let time = e.effectiveAt.map(instant)
+    /// How an entry kind is written: the resource type and the element names that differ between types for the same
+    /// things (the code, the patient reference, the time), and the status written when the entry has none (`nil`: no
+    /// status element, as AllergyIntolerance and Condition carry theirs as a CodeableConcept).
+    struct Shape {
+        var resourceType: String
+        var defaultStatus: String?
+        var codeElement: String
+        var subjectElement: String
+        var timeElement: String
+    }
+
+    static func shape(_ e: ClinicalEntry) -> Shape {
         switch e.type {
-        case .observation, .phenotype, .factor:
-            r["resourceType"] = "Observation"
-            r["status"] = e.status ?? "final"
+        case .observation, .phenotype, .factor: Shape(resourceType: "Observation", defaultStatus: "final", codeElement: "code", subjectElement: "subject", timeElement: "effectiveDateTime")
+        case .condition where e.category == "allergy":
+            Shape(resourceType: "AllergyIntolerance", defaultStatus: nil, codeElement: "code", subjectElement: "patient", timeElement: "onsetDateTime")
+        case .condition: Shape(resourceType: "Condition", defaultStatus: nil, codeElement: "code", subjectElement: "subject", timeElement: "onsetDateTime")
+        case .medication where e.category == "immunization":
+            Shape(resourceType: "Immunization", defaultStatus: "completed", codeElement: "vaccineCode", subjectElement: "patient", timeElement: "occurrenceDateTime")
+        case .medication where e.category == "medication-statement":
+            Shape(
+                resourceType: "MedicationStatement", defaultStatus: "unknown", codeElement: "medicationCodeableConcept", subjectElement: "subject",
+                timeElement: "effectiveDateTime")
+        case .medication:
+            Shape(
+                resourceType: "MedicationRequest", defaultStatus: "unknown", codeElement: "medicationCodeableConcept", subjectElement: "subject",
+                timeElement: "authoredOn")
+        case .procedure: Shape(resourceType: "Procedure", defaultStatus: "unknown", codeElement: "code", subjectElement: "subject", timeElement: "performedDateTime")
+        case .encounter: Shape(resourceType: "Encounter", defaultStatus: "unknown", codeElement: "type", subjectElement: "subject", timeElement: "period")
+        case .report: Shape(resourceType: "DiagnosticReport", defaultStatus: "unknown", codeElement: "code", subjectElement: "subject", timeElement: "effectiveDateTime")
+        }
+    }
+
+    /// The resource an entry is shown as: the elements every type has (written by its ``Shape``), then each type's own.
+    static func resource(_ e: ClinicalEntry) -> [String: Any] {
+        let form = shape(e)
+        var r: [String: Any] = ["id": e.id.fhirID, "resourceType": form.resourceType]
+        r[form.subjectElement] = ["reference": "Patient/\(e.patientID.fhirID)"]
+        if let status = form.defaultStatus { r["status"] = e.status ?? status }
+        if let time = e.effectiveAt.map(instant) { r[form.timeElement] = form.resourceType == "Encounter" ? ["start": time] : time }
+        r[form.codeElement] = form.resourceType == "Encounter" ? [concept(e)] : concept(e)
+        func statusConcept(_ system: String) {
+            if let status = e.status { r["clinicalStatus"] = ["coding": [["system": system, "code": status]]] }
+        }
+        switch form.resourceType {
+        case "Observation":
             r["category"] = [["coding": [["system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": e.category]]]]
-            r["code"] = concept(e)
-            r["subject"] = subject
-            if let time { r["effectiveDateTime"] = time }
             if let number = e.valueNumber {
                 var quantity: [String: Any] = ["value": number]
                 if let unit = e.unit { quantity["unit"] = unit; quantity["system"] = "http://unitsofmeasure.org"; quantity["code"] = unit }
@@ -381,60 +544,21 @@ enum FHIRResources {
             } else if let text = e.valueText {
                 r["valueString"] = text
             }
-        case .condition where e.category == "allergy":
-            r["resourceType"] = "AllergyIntolerance"
-            r["code"] = concept(e)
-            r["patient"] = subject
-            if let status = e.status { r["clinicalStatus"] = ["coding": [["system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": status]]] }
+        case "AllergyIntolerance":
+            statusConcept("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical")
             if let text = e.valueText { r["criticality"] = text }
-            if let time { r["onsetDateTime"] = time }
-        case .condition:
-            r["resourceType"] = "Condition"
-            r["code"] = concept(e)
-            r["subject"] = subject
+        case "Condition":
             r["category"] = [["coding": [["system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": e.category]]]]
-            if let status = e.status { r["clinicalStatus"] = ["coding": [["system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": status]]] }
-            if let time { r["onsetDateTime"] = time }
-        case .medication where e.category == "immunization":
-            r["resourceType"] = "Immunization"
-            r["status"] = e.status ?? "completed"
-            r["vaccineCode"] = concept(e)
-            r["patient"] = subject
-            if let time { r["occurrenceDateTime"] = time }
-        case .medication where e.category == "medication-statement":
-            r["resourceType"] = "MedicationStatement"
-            r["status"] = e.status ?? "unknown"
-            r["medicationCodeableConcept"] = concept(e)
-            r["subject"] = subject
-            if let time { r["effectiveDateTime"] = time }
-        case .medication:
-            r["resourceType"] = "MedicationRequest"
-            r["status"] = e.status ?? "unknown"
+            statusConcept("http://terminology.hl7.org/CodeSystem/condition-clinical")
+        case "MedicationRequest":
             r["intent"] = "order"
-            r["medicationCodeableConcept"] = concept(e)
-            r["subject"] = subject
-            if let time { r["authoredOn"] = time }
             if let text = e.valueText { r["dosageInstruction"] = [["text": text]] }
-        case .procedure:
-            r["resourceType"] = "Procedure"
-            r["status"] = e.status ?? "unknown"
-            r["code"] = concept(e)
-            r["subject"] = subject
-            if let time { r["performedDateTime"] = time }
-        case .encounter:
-            r["resourceType"] = "Encounter"
-            r["status"] = e.status ?? "unknown"
+        case "Encounter":
             r["class"] = ["system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": e.valueText ?? "AMB"]
-            r["type"] = [concept(e)]
-            r["subject"] = subject
-            if let time { r["period"] = ["start": time] }
-        case .report:
-            r["resourceType"] = "DiagnosticReport"
-            r["status"] = e.status ?? "unknown"
-            r["code"] = concept(e)
-            r["subject"] = subject
-            if let time { r["effectiveDateTime"] = time }
+        case "DiagnosticReport":
             if let text = e.valueText { r["conclusion"] = text }
+        default:
+            break
         }
         return r
     }

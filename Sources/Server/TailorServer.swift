@@ -109,6 +109,7 @@ public struct TailorServer: Sendable {
         MonitoringRoutes.add(to: router, environment: env)
         CarePlanRoutes.add(to: router, environment: env, engine: carePlan)
         GenomicsReportRoute.add(to: router, environment: env)
+        PhenopacketRoute.add(to: router, environment: env)
         FHIRRoutes.add(to: router, environment: env)
         CDSHooksRoutes(env: env, verifier: cds, baseURL: configuration.cdsBaseURL).add(to: router)
         UploadRoute(env: env, blobs: blobs, maxBytes: configuration.maxUploadBytes, analysers: analysers).add(to: router)

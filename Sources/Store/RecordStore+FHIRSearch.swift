@@ -61,12 +61,22 @@ extension RecordStore {
             if let code = search.code { filter.appendInterpolation(" AND code = \(bind: code)" as SQLQueryString) }
             if let from = search.from { filter.appendInterpolation(" AND effective_at >= \(bind: from)" as SQLQueryString) }
             if let until = search.until { filter.appendInterpolation(" AND effective_at < \(bind: until)" as SQLQueryString) }
-            let total = try await db.raw("SELECT COUNT(*) AS n FROM clinical_entries WHERE \(filter)").first()?.decode(column: "n", as: Int64.self) ?? 0
-            var page = filter
-            if let after = search.after { page.appendInterpolation(" AND entry_id > \(bind: after.rawValue)" as SQLQueryString) }
-            let rows = try await db.raw("SELECT * FROM clinical_entries WHERE \(page) ORDER BY entry_id LIMIT \(unsafeRaw: String(limit))").all()
-            return (try rows.map(Self.entry), Int(total))
+            let cursor = search.after.map { " AND entry_id > \(bind: $0.rawValue)" as SQLQueryString }
+            let (rows, total) = try await Self.countAndPage(db, table: "clinical_entries", filter, cursor: cursor, order: "entry_id", limit: limit)
+            return (try rows.map(Self.entry), total)
         }
+    }
+
+    /// How many rows of `table` match `filter` (the whole result, whatever the page), and one page of them: the rows
+    /// after `cursor` in `order`. Counting before the cursor keeps `total` the same on every page of a search.
+    static func countAndPage(
+        _ db: any SQLDatabase, table: String, _ filter: SQLQueryString, cursor: SQLQueryString?, order: String, limit: Int
+    ) async throws -> (rows: [any SQLRow], total: Int) {
+        let total = try await db.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table) WHERE \(filter)").first()?.decode(column: "n", as: Int64.self) ?? 0
+        var page = filter
+        if let cursor { page.appendInterpolation(cursor) }
+        let rows = try await db.raw("SELECT * FROM \(unsafeRaw: table) WHERE \(page) ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(limit))").all()
+        return (rows, Int(total))
     }
 
     /// One patient's demographics, for a FHIR Patient read (the grant is the summary's).

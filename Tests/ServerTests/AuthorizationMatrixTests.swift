@@ -99,6 +99,14 @@ import Testing
             Route(method: .get, path: x + "/runs", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
             Route(method: .get, path: x + "/findings", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
             Route(method: .get, path: x + "/genomics-report", allowed: care, allowedWithheld: [.patientSelf], resource: .findings),
+            // The Phenopacket export asks for the findings first (withheld genomic data refuses the whole export), then the
+            // clinical record (phenotypes) and the summary (sex, birth date).
+            Route(
+                method: .get, path: x + "/phenopacket", allowed: care, allowedWithheld: [.patientSelf], resource: .findings,
+                then: [
+                    Then(resource: .clinicalRecord, allowed: care, allowedWithheld: care),
+                    Then(resource: .patientSummary, allowed: care, allowedWithheld: care),
+                ]),
             // The FHIR facade: the same decisions as the REST routes it mirrors (before break-glass, which opens reads).
             Route(method: .get, path: "/fhir/r4/Patient/{X}", allowed: care, resource: .patientSummary),
             Route(method: .get, path: "/fhir/r4/Observation?patient=Patient/{X}", allowed: care, resource: .clinicalRecord),
@@ -107,6 +115,12 @@ import Testing
             Route(
                 method: .get, path: "/fhir/r4/Patient/{X}/$everything", allowed: care, resource: .patientSummary,
                 then: [Then(resource: .clinicalRecord, allowed: care, allowedWithheld: care)]),
+            Route(
+                method: .get, path: "/fhir/r4/Observation?patient={X}&_include=Observation:subject", allowed: care, resource: .clinicalRecord,
+                then: [Then(resource: .patientSummary, allowed: care, allowedWithheld: care)]),
+            Route(method: .get, path: "/fhir/r4/Consent?patient={X}", allowed: care, resource: .consent),
+            // One policy for audit trails, as GET /patients/{X}/audit: the patient and administrators.
+            Route(method: .get, path: "/fhir/r4/AuditEvent?patient={X}&_count=5", allowed: [.patientSelf, .administrator], resource: .patientAudit),
             Route(
                 method: .post, path: x + "/break-glass", body: #"{"reason":"collapsed in clinic, needs medication history"}"#,
                 allowed: [.clinicianOnTeam, .clinicianOffTeam, .counsellorOnTeam, .administrator], resource: .breakGlass),

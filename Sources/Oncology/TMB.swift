@@ -36,12 +36,19 @@ public struct TumourMutationalBurden: Codable, Sendable, Hashable {
     public static func compute(
         _ alterations: [Alteration], assayMb: Double, tumourOnly: Bool, threshold: Double = defaultThreshold, definition: TMBDefinition = .codingAndSilent
     ) -> TumourMutationalBurden {
-        var seen = Set<String>()
+        // One count per genomic change (a record annotated on several genes is one mutation).
+        struct Change: Hashable {
+            var chromosome: String
+            var position: Int
+            var ref: String
+            var alt: String
+        }
+        var seen = Set<Change>()
         var all = 0, nonSilent = 0, missense = 0
         var likelyGermline = 0
         for a in alterations where a.kind == .variant && a.passed {
             guard let effect = a.effect, effect != .noncoding else { continue }
-            let key = "\(a.chromosome ?? a.gene):\(a.position ?? 0):\(a.ref ?? ""):\(a.alt ?? a.proteinText ?? "")"
+            let key = Change(chromosome: a.chromosome ?? a.gene, position: a.position ?? 0, ref: a.ref ?? "", alt: a.alt ?? a.proteinText ?? "")
             guard seen.insert(key).inserted else { continue }
             all += 1
             if effect.isNonSilentCoding { nonSilent += 1 }

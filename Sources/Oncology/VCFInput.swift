@@ -100,10 +100,16 @@ extension InputReader {
                 if depth == nil, let first = try record.formatValues("DP", header: header).first, let text = first { depth = Int(text) }
                 let entries = fieldRanges(bytes, annotationRange, fieldCount: layout.fieldCount)
                 var chromosome: String?
+                let hasSymbol = entries.filter { $0.count > layout.symbol && !$0[layout.symbol].isEmpty }
+                let sharedFirstBase = sharesFirstBase(ref: ref, alts: alts)
                 for alt in alts where alt != "*" && alt != "." {
-                    let names = alleleNames(ref: ref, alt: alt, alts: alts).map { Array($0.utf8) }
-                    let hasSymbol = entries.filter { $0.count > layout.symbol && !$0[layout.symbol].isEmpty }
-                    let matching = hasSymbol.filter { e in names.contains { bytes[e[layout.allele]].elementsEqual($0) } }
+                    let full = Array(alt.utf8)
+                    // VEP names an allele without the base all alleles share (`-` when nothing is left).
+                    let trimmed: [UInt8]? = sharedFirstBase ? (full.count > 1 ? Array(full.dropFirst()) : [UInt8(ascii: "-")]) : nil
+                    let matching = hasSymbol.filter { e in
+                        let field = bytes[e[layout.allele]]
+                        return field.elementsEqual(full) || (trimmed.map { field.elementsEqual($0) } ?? false)
+                    }
                     let usable = matching.isEmpty && alts.count == 1 ? hasSymbol : matching
                     guard let chosen = choose(usable, bytes: bytes, layout: layout) else { continue }
                     func range(_ i: Int?) -> Range<Int>? {
@@ -144,15 +150,10 @@ extension InputReader {
         return (found, summary.records)
     }
 
-    /// The names an annotation tool gives an ALT allele: itself, and VEP's form without the shared first base (`-` if nothing is left).
-    static func alleleNames(ref: String, alt: String, alts: [String]) -> Set<String> {
-        var names: Set<String> = [alt]
-        let all = [ref] + alts
-        if let first = ref.first, all.allSatisfy({ $0.first == first }) {
-            let trimmed = String(alt.dropFirst())
-            names.insert(trimmed.isEmpty ? "-" : trimmed)
-        }
-        return names
+    /// Whether REF and every ALT start with the same base, in which case VEP names each ALT without it.
+    static func sharesFirstBase(ref: String, alts: [String]) -> Bool {
+        guard let first = ref.utf8.first else { return false }
+        return alts.allSatisfy { $0.utf8.first == first }
     }
 
     /// Each comma-separated entry's `|`-separated field ranges within `range` of `bytes`.

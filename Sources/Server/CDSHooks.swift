@@ -195,6 +195,11 @@ struct CDSHooksRoutes {
             id: "tailor-pgx-patient-view", prefetch: ["patient": "Patient/{{context.patientId}}"]),
     ]
 
+    /// The routes below as OpenAPI path templates, so another method on them is a 405 with `Allow`, not a 404.
+    static let declaredRoutes: [(path: String, methods: [String])] = [
+        ("/cds-services", ["GET"]), ("/cds-services/{id}", ["POST"]), ("/cds-services/{id}/feedback", ["POST"]),
+    ]
+
     func add(to router: Router<TailorContext>) {
         router.get("cds-services") { _, _ -> Response in
             struct Discovery: Encodable { var services: [Service] }
@@ -438,7 +443,9 @@ struct CDSHooksRoutes {
     }
 
     static func firstSentence(_ text: String) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        // DPWG writes its advice as a list ("- use 65% of the standard initial dose."): no bullet in a summary.
+        var flat = text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        while flat.hasPrefix("- ") || flat.hasPrefix("* ") { flat = String(flat.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
         if let range = flat.range(of: ". ") { return String(flat[..<range.lowerBound]) + "." }
         return flat
     }

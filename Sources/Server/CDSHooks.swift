@@ -359,7 +359,11 @@ struct CDSHooksRoutes {
             // Audited by the gate; the EHR learns nothing about the patient's genomics.
             return try JSON.response(CardsResponse(cards: []))
         }
-        let findings = try await env.store.findings(grant, patient: patient, limit: 5000)
+        // Only the drafted drugs' evidence is read (a drug finding's subject is its drug); patient-view needs every drug's.
+        let drafts = hook.drafts, everyDrug = hook.hook == "patient-view"
+        let findings = try await env.store.findingContent(grant, patient: patient, kindPrefix: "pgx.") { finding in
+            finding.kind == "pgx.drug" && (everyDrug || drafts.contains { Self.names($0, drug: finding.subject) })
+        }
         let base = aud.hasSuffix("/cds-services/\(service.id)") ? String(aud.dropLast("/cds-services/\(service.id)".count)) : (baseURL ?? "")
         let report = "\(base)/api/v1/patients/\(patient.rawValue)/genomics-report"
         var cards: [Card] = []
@@ -463,14 +467,21 @@ struct CDSHooksRoutes {
         return false
     }
 
-    static func drugs(_ findings: [Finding]) -> [(Finding, DrugResult)] {
+    static func drugs(_ findings: [FindingContent]) -> [(FindingContent, DrugResult)] {
         findings.filter { $0.kind == "pgx.drug" }.compactMap { finding in
-            (try? JSON.decoder.decode(DrugResult.self, from: Data(finding.evidence.utf8))).map { (finding, $0) }
+            guard let evidence = finding.evidence else { return nil }
+            return (try? JSON.decoder.decode(DrugResult.self, from: Data(evidence.utf8))).map { (finding, $0) }
         }
     }
 
+    /// Whether a drafted medication names `drug` (a finding's subject): by RxNorm code, or in its coding display or text.
+    static func names(_ draft: DraftMedication, drug: String) -> Bool {
+        let name = drug.lowercased()
+        return draft.codes.contains { RxNormIngredients.drugs(forCode: $0).contains(name) } || draft.names.contains { mentions($0, name) }
+    }
+
     /// Gene → "*2/*2" from the `pgx.gene` findings.
-    static func genotypes(_ findings: [Finding]) -> [String: String] {
+    static func genotypes(_ findings: [FindingContent]) -> [String: String] {
         var result: [String: String] = [:]
         for f in findings where f.kind == "pgx.gene" { if let label = f.label { result[f.subject] = label } }
         return result
@@ -483,21 +494,16 @@ struct CDSHooksRoutes {
         var key: String?
     }
 
-    static func orderCards(drafts: [DraftMedication], findings: [Finding], reportURL: String) -> [DrugCard] {
+    static func orderCards(drafts: [DraftMedication], findings: [FindingContent], reportURL: String) -> [DrugCard] {
         let genotypes = genotypes(findings)
         var cards: [DrugCard] = []
         for draft in drafts {
-            let coded = Set(draft.codes.flatMap(RxNormIngredients.drugs(forCode:)))
-            // Only the drafted drugs' findings are decoded (a finding's subject is its drug): the evidence JSON of every
-            // drug finding on each call was most of the service's time.
-            let matching = drugs(findings.filter { finding in
-                guard finding.kind == "pgx.drug" else { return false }
-                let name = finding.subject.lowercased()
-                return coded.contains(name) || draft.names.contains { mentions($0, name) }
-            })
+            // Only the drafted drugs' findings are decoded: the evidence JSON of every drug finding on each call was most
+            // of the service's time.
+            let matching = drugs(findings.filter { $0.kind == "pgx.drug" && Self.names(draft, drug: $0.subject) })
             // Per drug: CPIC's card when it has an actionable recommendation, else DPWG's.
-            let names = Array(Set(matching.map { $0.1.drug.lowercased() })).sorted()
-            for name in names {
+            let drugNames = Array(Set(matching.map { $0.1.drug.lowercased() })).sorted()
+            for name in drugNames {
                 let candidates = matching.filter { $0.1.drug.lowercased() == name }.sorted { ($0.1.source == "CPIC" ? 0 : 1) < ($1.1.source == "CPIC" ? 0 : 1) }
                 for (_, result) in candidates {
                     if let card = drugCard(result, draft: draft, genotypes: genotypes, reportURL: reportURL) {
@@ -516,7 +522,9 @@ struct CDSHooksRoutes {
         let recs = result.recommendations.filter(actionable)
         guard let top = recs.max(by: { severity($0) < severity($1) }) else { return nil }
         let level = severity(top)
-        let phenotype = top.lookupKey.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        // Activity-score genes (CYP2D6, CYP2C9, DPYD) are keyed by the score: say so ("CYP2D6 activity score 0.0", not "CYP2D6 0.0").
+        let phenotype = top.lookupKey.sorted { $0.key < $1.key }
+            .map { Double($0.value) != nil ? "\($0.key) activity score \($0.value)" : "\($0.key) \($0.value)" }.joined(separator: ", ")
         let summary = clip("\(phenotype): \(firstSentence(top.text)) (\(result.source))")
         var detail = ""
         let genes = top.lookupKey.keys.sorted()
@@ -554,7 +562,7 @@ struct CDSHooksRoutes {
         return name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name
     }
 
-    static func patientViewCards(findings: [Finding], reportURL: String) -> [Card] {
+    static func patientViewCards(findings: [FindingContent], reportURL: String) -> [Card] {
         let genesWithAdvice = Set(drugs(findings).flatMap { _, result in result.recommendations.filter(actionable).flatMap(\.lookupKey.keys) })
         let notActionable = ["normal", "indeterminate", "unknown", "n/a", "no result", "uncertain"]
         let flagged = findings.filter { f in

@@ -45,17 +45,23 @@ actor CDSCardMemory {
 
     /// Remembers an order-select card shown under `key`.
     func shown(card uuid: String, key: String, issuer: String, now: Date = Date()) {
-        if shown.count >= Self.capacity { shown = shown.filter { now.timeIntervalSince($0.value.at) < Self.window } }
-        if shown.count >= Self.capacity { return }
+        if shown.count >= Self.capacity { shown = Self.pruned(shown, now: now, at: \.at) }
         shown[uuid] = Shown(key: key, issuer: issuer, at: now)
+    }
+
+    /// `entries` without the expired ones and, if that is not enough, only the newest half of the capacity: pruning
+    /// then happens once per capacity / 2 insertions, not on each one. A card forgotten early is only ever shown again.
+    static func pruned<Value>(_ entries: [String: Value], now: Date, at: (Value) -> Date) -> [String: Value] {
+        let live = entries.filter { now.timeIntervalSince(at($0.value)) < window }
+        guard live.count > capacity / 2 else { return live }
+        return Dictionary(uniqueKeysWithValues: live.sorted { at($0.value) > at($1.value) }.prefix(capacity / 2).map { ($0.key, $0.value) })
     }
 
     /// Records feedback on an order-select card; true when it was an override of a card this client was shown (and so
     /// may suppress the same card at order-sign).
     func feedback(card uuid: String, outcome: String, issuer: String, now: Date = Date()) -> Bool {
         guard outcome == "overridden", let entry = shown[uuid], entry.issuer == issuer, now.timeIntervalSince(entry.at) < Self.window else { return false }
-        if overrides.count >= Self.capacity { overrides = overrides.filter { now.timeIntervalSince($0.value.at) < Self.window } }
-        if overrides.count >= Self.capacity { return false }
+        if overrides.count >= Self.capacity { overrides = Self.pruned(overrides, now: now, at: \.at) }
         overrides[entry.key] = Override(card: uuid, at: now)
         return true
     }

@@ -252,6 +252,23 @@ import Testing
         }
     }
 
+    @Test func cardMemoryIsBoundedKeepsTheNewestAndHonoursIssuerOutcomeAndWindow() async {
+        let memory = CDSCardMemory()
+        let start = Date()
+        let count = CDSCardMemory.capacity + 1
+        for i in 0..<count {
+            await memory.shown(card: "c\(i)", key: "k\(i)", issuer: "ehr", now: start.addingTimeInterval(Double(i) / 1000))
+        }
+        let newest = count - 1, later = start.addingTimeInterval(30)
+        #expect(await !memory.feedback(card: "c0", outcome: "overridden", issuer: "ehr", now: later), "the oldest card was pruned")
+        #expect(await !memory.feedback(card: "c\(newest)", outcome: "overridden", issuer: "another-ehr", now: later))
+        #expect(await !memory.feedback(card: "c\(newest)", outcome: "accepted", issuer: "ehr", now: later))
+        #expect(await memory.suppressing(key: "k\(newest)", now: later) == nil)
+        #expect(await memory.feedback(card: "c\(newest)", outcome: "overridden", issuer: "ehr", now: later))
+        #expect(await memory.suppressing(key: "k\(newest)", now: later)?.card == "c\(newest)")
+        #expect(await memory.suppressing(key: "k\(newest)", now: later.addingTimeInterval(CDSCardMemory.window)) == nil, "the override expires")
+    }
+
     /// The demo's outside calls (CYP2D6, HLA-B) reach the PGx analysis, with their source in the gene finding.
     @Test(
         "outside calls in a genome's header are used for genes a VCF cannot call",

@@ -56,7 +56,8 @@ struct PGxGenomeAnalyser: GenomeAnalyser {
         let calls = try await PGxSiteIndex(definitions: definitions).collect(from: vcf).filter { $0.sample == sample }
         await progress(0.6)
         guard let call = calls.first else { throw AnalysisError("no genotypes for sample '\(sample)'") }
-        let report = analyser.analyse(call)
+        let outside = try Self.outsideCalls(in: vcf.header)
+        let report = analyser.analyse(call, outsideCalls: outside)
         await progress(0.9)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -65,8 +66,9 @@ struct PGxGenomeAnalyser: GenomeAnalyser {
             let diplotype = gene.printCalls.first ?? gene.diplotypes.first
             let phenotype = gene.phenotype
             let summary: String
-            if gene.called {
+            if gene.called || gene.outsideCall {
                 summary = "\(gene.gene) \(gene.printCalls.joined(separator: " or ")): \(phenotype ?? "phenotype not assigned")"
+                    + (gene.outsideCall ? " (outside call: \(outside.filter { $0.gene == gene.gene }.map(\.source).joined(separator: "; ")))" : "")
             } else {
                 summary = "\(gene.gene): not called\(gene.missingPositions.isEmpty ? "" : " (\(gene.missingPositions.count) positions missing)")"
             }
@@ -87,6 +89,38 @@ struct PGxGenomeAnalyser: GenomeAnalyser {
                     evidence: String(decoding: try encoder.encode(drug), as: UTF8.self)))
         }
         return drafts
+    }
+}
+
+extension PGxGenomeAnalyser {
+    /// The VCF header key of an outside call: a gene call made outside Tailor (CYP2D6 from an SV-aware caller, HLA-B
+    /// from HLA typing) that travels with the genome it completes, as
+    /// `##tailorPGxOutsideCall=<Gene=CYP2D6,Diplotype="*4/*4",Phenotype="Poor Metabolizer",ActivityScore=0,Source="lab, test, date">`
+    /// (the columns of PharmCAT's outside-call TSV, plus where the call came from).
+    ///
+    /// Carried in the uploaded file, the call is covered by the dataset's SHA-256 in every finding's provenance, stays
+    /// immutable with the genome and is checked at upload (a malformed line is a 422); the gene finding says it is an
+    /// outside call and names the line and source. (A separate upload kind for outside calls is the fuller design for
+    /// calls from another lab; it needs a dataset kind, a schema change and re-analysis of the genome it completes.)
+    static let outsideCallKey = "tailorPGxOutsideCall"
+
+    /// The outside calls in a VCF header, parsed with PharmCAT's outside-call rules.
+    static func outsideCalls(in header: VCFHeader) throws -> [OutsideCall] {
+        var calls: [OutsideCall] = []
+        for (index, line) in header.metaLines.filter({ $0.key == outsideCallKey }).enumerated() {
+            let columns = ["Gene", "Diplotype", "Phenotype", "ActivityScore"].map { line[$0] ?? "" }
+            let source = line["Source"].map { " from \($0)" } ?? ""
+            let name = "##\(outsideCallKey) #\(index + 1)\(source)"
+            guard line.fields != nil, columns.allSatisfy({ !$0.contains("\t") && !$0.contains("\n") }) else {
+                throw AnalysisError("\(name): write it as <Gene=…,Diplotype=\"…\",Phenotype=\"…\",ActivityScore=…,Source=\"…\">")
+            }
+            do {
+                calls += try OutsideCall.parse(columns.joined(separator: "\t"), name: name)
+            } catch {
+                throw AnalysisError(String(describing: error))
+            }
+        }
+        return calls
     }
 }
 

@@ -152,9 +152,10 @@ struct CDSClientVerifier: Sendable {
 ///
 /// Calls are authenticated by the CDS client's JWT (``CDSClientVerifier``) and then act as the client's configured
 /// Tailor user through ``AccessGate`` (read of `findings`), so care team, consent and audit apply; a refusal is answered
-/// `{"cards":[]}` (the denial is audited by the gate). The services declare a `patient` prefetch but need none of it
-/// (Tailor reads its own record), so a missing prefetch never yields 412; a sent `prefetch.patient` must be the
-/// context's patient.
+/// `{"cards":[]}` (the denial is audited by the gate). Which Tailor patient the call is about: ``CDSPrefetchedPatient``
+/// (a Tailor id in `context.patientId`, else the EHR's patient matched through the `patient` prefetch; 412 when that
+/// prefetch is needed and missing, 400 when it is malformed, 422 when identifiers disagree). Order-sign does not repeat
+/// a card the clinician overrode at order-select (``CDSCardMemory``).
 ///
 /// Cards (order-select/order-sign): for each drafted MedicationRequest (RxNorm ingredient code, or a drug name in the
 /// coding display or text), the patient's current `pgx.drug` findings for that drug, CPIC first (DPWG only when CPIC
@@ -168,6 +169,8 @@ struct CDSHooksRoutes {
     let verifier: CDSClientVerifier
     /// Configured public base URL (no trailing slash), or nil to use the request's Host.
     let baseURL: String?
+    /// Order-select cards and their overrides, so order-sign does not repeat them.
+    let memory = CDSCardMemory()
 
     struct Service: Encodable, Sendable {
         var hook: String
@@ -190,6 +193,11 @@ struct CDSHooksRoutes {
             hook: "patient-view", title: "Tailor pharmacogenomic summary",
             description: "Summarises the patient's actionable pharmacogenomic phenotypes when the chart is opened.",
             id: "tailor-pgx-patient-view", prefetch: ["patient": "Patient/{{context.patientId}}"]),
+    ]
+
+    /// The routes below as OpenAPI path templates, so another method on them is a 405 with `Allow`, not a 404.
+    static let declaredRoutes: [(path: String, methods: [String])] = [
+        ("/cds-services", ["GET"]), ("/cds-services/{id}", ["POST"]), ("/cds-services/{id}/feedback", ["POST"]),
     ]
 
     func add(to router: Router<TailorContext>) {
@@ -221,8 +229,8 @@ struct CDSHooksRoutes {
         return ["https://\(authority)\(path)", "http://\(authority)\(path)"]
     }
 
-    /// The verified client and the Tailor principal it acts as.
-    func authenticate(_ request: Request, audiences: Set<String>) async throws -> (principal: Principal, aud: String) {
+    /// The verified client (its `iss`) and the Tailor principal it acts as.
+    func authenticate(_ request: Request, audiences: Set<String>) async throws -> (principal: Principal, aud: String, issuer: String) {
         let (entry, claims) = try await verifier.verify(authorization: request.headers[.authorization], audiences: audiences)
         guard let (account, _) = try await env.store.credentials(username: entry.client.actingUser), !account.disabled,
             account.role == .clinician || account.role == .geneticCounsellor
@@ -230,7 +238,7 @@ struct CDSHooksRoutes {
             throw CDSClientVerifier.unauthorized("the CDS client's acting user is missing, disabled, or not a clinician")
         }
         let aud = claims.aud?.value.first(where: audiences.contains) ?? ""
-        return (account.principal, aud)
+        return (account.principal, aud, entry.client.iss)
     }
 
     // MARK: Service call
@@ -253,8 +261,12 @@ struct CDSHooksRoutes {
         var hook: String
         var hookInstance: String
         var patientID: String
+        var encounterID: String?
         var context: [String: Any]
         var drafts: [DraftMedication]
+        var prefetch: CDSPrefetchedPatient.Prefetch
+        /// Whether the call offered FHIR access (`fhirServer`), which Tailor does not use.
+        var fhirServer: Bool
     }
 
     struct DraftMedication {
@@ -282,12 +294,17 @@ struct CDSHooksRoutes {
         if body["fhirAuthorization"] != nil, !(body["fhirServer"] is String) {
             throw APIError.badRequest("fhirServer is required with fhirAuthorization", field: "fhirServer")
         }
-        if let prefetch = body["prefetch"] {
-            guard let prefetch = prefetch as? [String: Any] else { throw APIError.badRequest("prefetch must be an object", field: "prefetch") }
-            if let patient = prefetch["patient"] as? [String: Any], let id = patient["id"] as? String, id != patientID {
-                throw APIError.badRequest("prefetch.patient.id does not match context.patientId", field: "prefetch.patient")
-            }
+        if let fhirServer = body["fhirServer"], !(fhirServer is String) {
+            throw APIError.badRequest("fhirServer must be a URL string", field: "fhirServer")
         }
+        var encounterID: String?
+        if let encounter = context["encounterId"] {
+            guard let text = encounter as? String, text.utf8.count <= 200 else {
+                throw APIError.badRequest("context.encounterId must be a string", field: "context.encounterId")
+            }
+            encounterID = text
+        }
+        let prefetch = try CDSPrefetchedPatient.parse(body, contextPatientID: patientID)
         var drafts: [DraftMedication] = []
         if hook == "order-select" || hook == "order-sign" {
             guard let bundle = context["draftOrders"] as? [String: Any], bundle["resourceType"] as? String == "Bundle" else {
@@ -316,17 +333,22 @@ struct CDSHooksRoutes {
                 drafts.append(draft)
             }
         }
-        return HookRequest(hook: hook, hookInstance: instance, patientID: patientID, context: context, drafts: drafts)
+        return HookRequest(
+            hook: hook, hookInstance: instance, patientID: patientID, encounterID: encounterID, context: context, drafts: drafts, prefetch: prefetch,
+            fhirServer: body["fhirServer"] is String)
     }
 
     func call(_ request: Request, _ context: TailorContext) async throws -> Response {
         let service = try service(context)
-        let (principal, aud) = try await authenticate(request, audiences: audiences(request, path: "/cds-services/\(service.id)"))
+        let (principal, aud, issuer) = try await authenticate(request, audiences: audiences(request, path: "/cds-services/\(service.id)"))
         let hook = try Self.validate(try await Self.body(request), service: service)
-        guard let patient = try await env.store.patientID(external: hook.patientID) else {
+        let patient: PatientID
+        switch try await Self.resolvePatient(contextPatientID: hook.patientID, prefetch: hook.prefetch, fhirServer: hook.fhirServer, store: env.store) {
+        case .found(let match): patient = match.patientID
+        case .none(let why):
             try await env.gate.recordEvent(
                 actor: principal.userID.rawValue, role: principal.role.rawValue, action: "read", resource: "findings", outcome: .deny,
-                reason: "CDS \(service.id): no Tailor patient for the EHR's patient id", requestID: context.id, purpose: .treatment)
+                reason: "CDS \(service.id): \(why)", requestID: context.id, purpose: .treatment)
             return try JSON.response(CardsResponse(cards: []))
         }
         let grant: AccessGrant
@@ -337,13 +359,31 @@ struct CDSHooksRoutes {
             // Audited by the gate; the EHR learns nothing about the patient's genomics.
             return try JSON.response(CardsResponse(cards: []))
         }
-        let findings = try await env.store.findings(grant, patient: patient, limit: 5000)
+        // Only the drafted drugs' evidence is read (a drug finding's subject is its drug); patient-view needs every drug's.
+        let drafts = hook.drafts, everyDrug = hook.hook == "patient-view"
+        let findings = try await env.store.findingContent(grant, patient: patient, kindPrefix: "pgx.") { finding in
+            finding.kind == "pgx.drug" && (everyDrug || drafts.contains { Self.names($0, drug: finding.subject) })
+        }
         let base = aud.hasSuffix("/cds-services/\(service.id)") ? String(aud.dropLast("/cds-services/\(service.id)".count)) : (baseURL ?? "")
         let report = "\(base)/api/v1/patients/\(patient.rawValue)/genomics-report"
-        let cards: [Card]
+        var cards: [Card] = []
         switch hook.hook {
         case "patient-view": cards = Self.patientViewCards(findings: findings, reportURL: report)
-        default: cards = Self.orderCards(drafts: hook.drafts, findings: findings, reportURL: report)
+        default:
+            for drug in Self.orderCards(drafts: hook.drafts, findings: findings, reportURL: report) {
+                let key = drug.key.map { CDSCardMemory.key(issuer: issuer, patient: patient.rawValue, encounter: hook.encounterID, card: $0) }
+                if hook.hook == "order-select", let key {
+                    await memory.shown(card: drug.card.uuid, key: key, issuer: issuer)
+                } else if hook.hook == "order-sign", let key, let override = await memory.suppressing(key: key) {
+                    try await env.gate.recordEvent(
+                        actor: principal.userID.rawValue, role: principal.role.rawValue, action: "read", resource: "cds_suppressed",
+                        patientID: patient, outcome: .allow,
+                        reason: "\(service.id): card '\(drug.card.summary.prefix(80))' not repeated: order-select card \(override.card) for the same order was overridden",
+                        requestID: context.id, purpose: .treatment)
+                    continue
+                }
+                cards.append(drug.card)
+            }
         }
         return try JSON.response(CardsResponse(cards: cards))
     }
@@ -407,7 +447,9 @@ struct CDSHooksRoutes {
     }
 
     static func firstSentence(_ text: String) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        // DPWG writes its advice as a list ("- use 65% of the standard initial dose."): no bullet in a summary.
+        var flat = text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        while flat.hasPrefix("- ") || flat.hasPrefix("* ") { flat = String(flat.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
         if let range = flat.range(of: ". ") { return String(flat[..<range.lowerBound]) + "." }
         return flat
     }
@@ -425,36 +467,49 @@ struct CDSHooksRoutes {
         return false
     }
 
-    static func drugs(_ findings: [Finding]) -> [(Finding, DrugResult)] {
+    static func drugs(_ findings: [FindingContent]) -> [(FindingContent, DrugResult)] {
         findings.filter { $0.kind == "pgx.drug" }.compactMap { finding in
-            (try? JSON.decoder.decode(DrugResult.self, from: Data(finding.evidence.utf8))).map { (finding, $0) }
+            guard let evidence = finding.evidence else { return nil }
+            return (try? JSON.decoder.decode(DrugResult.self, from: Data(evidence.utf8))).map { (finding, $0) }
         }
     }
 
+    /// Whether a drafted medication names `drug` (a finding's subject): by RxNorm code, or in its coding display or text.
+    static func names(_ draft: DraftMedication, drug: String) -> Bool {
+        let name = drug.lowercased()
+        return draft.codes.contains { RxNormIngredients.drugs(forCode: $0).contains(name) } || draft.names.contains { mentions($0, name) }
+    }
+
     /// Gene → "*2/*2" from the `pgx.gene` findings.
-    static func genotypes(_ findings: [Finding]) -> [String: String] {
+    static func genotypes(_ findings: [FindingContent]) -> [String: String] {
         var result: [String: String] = [:]
         for f in findings where f.kind == "pgx.gene" { if let label = f.label { result[f.subject] = label } }
         return result
     }
 
-    static func orderCards(drafts: [DraftMedication], findings: [Finding], reportURL: String) -> [Card] {
-        let drugResults = drugs(findings)
+    /// A drug card and, when its draft order has an id, the key that names the same advice for the same order (draft
+    /// reference, drug, guideline source and recommendation ids) for ``CDSCardMemory``.
+    struct DrugCard {
+        var card: Card
+        var key: String?
+    }
+
+    static func orderCards(drafts: [DraftMedication], findings: [FindingContent], reportURL: String) -> [DrugCard] {
         let genotypes = genotypes(findings)
-        var cards: [Card] = []
+        var cards: [DrugCard] = []
         for draft in drafts {
-            let coded = Set(draft.codes.flatMap(RxNormIngredients.drugs(forCode:)))
-            let matching = drugResults.filter { _, result in
-                let name = result.drug.lowercased()
-                return coded.contains(name) || draft.names.contains { mentions($0, name) }
-            }
+            // Only the drafted drugs' findings are decoded: the evidence JSON of every drug finding on each call was most
+            // of the service's time.
+            let matching = drugs(findings.filter { $0.kind == "pgx.drug" && Self.names(draft, drug: $0.subject) })
             // Per drug: CPIC's card when it has an actionable recommendation, else DPWG's.
-            let names = Array(Set(matching.map { $0.1.drug.lowercased() })).sorted()
-            for name in names {
+            let drugNames = Array(Set(matching.map { $0.1.drug.lowercased() })).sorted()
+            for name in drugNames {
                 let candidates = matching.filter { $0.1.drug.lowercased() == name }.sorted { ($0.1.source == "CPIC" ? 0 : 1) < ($1.1.source == "CPIC" ? 0 : 1) }
                 for (_, result) in candidates {
                     if let card = drugCard(result, draft: draft, genotypes: genotypes, reportURL: reportURL) {
-                        cards.append(card)
+                        let advice = result.recommendations.filter(actionable).map(\.id).sorted().joined(separator: ",")
+                        let key = draft.reference.map { [$0, result.drug.lowercased(), result.source, advice].joined(separator: "|") }
+                        cards.append(DrugCard(card: card, key: key))
                         break
                     }
                 }
@@ -467,7 +522,9 @@ struct CDSHooksRoutes {
         let recs = result.recommendations.filter(actionable)
         guard let top = recs.max(by: { severity($0) < severity($1) }) else { return nil }
         let level = severity(top)
-        let phenotype = top.lookupKey.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        // Activity-score genes (CYP2D6, CYP2C9, DPYD) are keyed by the score: say so ("CYP2D6 activity score 0.0", not "CYP2D6 0.0").
+        let phenotype = top.lookupKey.sorted { $0.key < $1.key }
+            .map { Double($0.value) != nil ? "\($0.key) activity score \($0.value)" : "\($0.key) \($0.value)" }.joined(separator: ", ")
         let summary = clip("\(phenotype): \(firstSentence(top.text)) (\(result.source))")
         var detail = ""
         let genes = top.lookupKey.keys.sorted()
@@ -505,7 +562,7 @@ struct CDSHooksRoutes {
         return name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : name
     }
 
-    static func patientViewCards(findings: [Finding], reportURL: String) -> [Card] {
+    static func patientViewCards(findings: [FindingContent], reportURL: String) -> [Card] {
         let genesWithAdvice = Set(drugs(findings).flatMap { _, result in result.recommendations.filter(actionable).flatMap(\.lookupKey.keys) })
         let notActionable = ["normal", "indeterminate", "unknown", "n/a", "no result", "uncertain"]
         let flagged = findings.filter { f in
@@ -532,12 +589,14 @@ struct CDSHooksRoutes {
     func feedback(_ request: Request, _ context: TailorContext) async throws -> Response {
         let service = try service(context)
         let path = "/cds-services/\(service.id)"
-        let (principal, _) = try await authenticate(request, audiences: audiences(request, path: path).union(audiences(request, path: path + "/feedback")))
+        let (principal, _, issuer) = try await authenticate(
+            request, audiences: audiences(request, path: path).union(audiences(request, path: path + "/feedback")))
         let body = try await Self.body(request)
         guard let items = body["feedback"] as? [[String: Any]], !items.isEmpty else {
             throw APIError.badRequest("feedback must be a non-empty array", field: "feedback")
         }
         var lines: [String] = []
+        var outcomes: [(card: String, outcome: String)] = []
         for (index, item) in items.enumerated() {
             guard let card = item["card"] as? String, !card.isEmpty, card.count <= 100 else {
                 throw APIError.badRequest("feedback[\(index)].card must be the card's uuid", field: "feedback[\(index)].card")
@@ -561,6 +620,13 @@ struct CDSHooksRoutes {
                 line += " reason \(code.prefix(200))"
             }
             lines.append(line)
+            outcomes.append((card, outcome))
+        }
+        // Only once every item is valid: an override at order-select keeps the card from repeating at order-sign.
+        for (index, item) in outcomes.enumerated() where service.hook == "order-select" {
+            if await memory.feedback(card: item.card, outcome: item.outcome, issuer: issuer) {
+                lines[index] += " (not repeated at order-sign for the same order)"
+            }
         }
         for line in lines {
             try await env.gate.recordEvent(

@@ -25,6 +25,8 @@ extension TailorServer {
         var birthDate: String
         var sex: String
         var diplotypes: [String: (String, String)]
+        /// Genes a VCF cannot call (CYP2D6, HLA-B), as outside calls in the genome's header.
+        var outsideCalls: [DemoGenome.OutsideCallLine] = []
         var consent: ConsentDirective
         var entries: [RecordStore.NewEntry]
         var story: String
@@ -55,6 +57,7 @@ extension TailorServer {
             .init(type: .medication, category: "outpatient", system: rxnorm, code: code, display: name, status: "active")
         }
         let office = "vital-signs"
+        func synthetic(_ assay: String) -> String { "Tailor demo: synthetic \(assay), not a real test" }
         return [
             DemoPatient(
                 id: "pat_demo-alex", given: "Alex", family: "Rivera", birthDate: "1961-04-12", sex: "male",
@@ -75,6 +78,7 @@ extension TailorServer {
             DemoPatient(
                 id: "pat_demo-sam", given: "Sam", family: "Okafor", birthDate: "1958-09-30", sex: "female",
                 diplotypes: ["DPYD": ("Reference", "c.1905+1G>A (*2A)"), "TPMT": ("*1", "*3A")],
+                outsideCalls: [.init(gene: "CYP2D6", diplotype: "*4/*4", source: synthetic("CYP2D6 genotyping"))],
                 consent: .default,
                 entries: [
                     .init(type: .condition, category: "problem-list-item", system: snomed, code: "363406005", display: "Malignant neoplasm of colon", status: "active"),
@@ -89,10 +93,11 @@ extension TailorServer {
                     lab("39156-5", "Body mass index", 31.4, "kg/m2", daysAgo: 10, category: office),
                     smoking("Current every day smoker", daysAgo: 10),
                 ] + bp(146, 88, daysAgo: 10, category: office),
-                story: "colon cancer, due to start a fluoropyrimidine: a DPYD *2A carrier (risk view: full PREVENT model; lipids over a year old)"),
+                story: "colon cancer, due to start a fluoropyrimidine: a DPYD *2A carrier; a CYP2D6 poor metabolizer (outside call), so codeine for pain will not work (risk view: full PREVENT model; lipids over a year old)"),
             DemoPatient(
                 id: "pat_demo-mei", given: "Mei", family: "Chen", birthDate: "1970-01-22", sex: "female",
                 diplotypes: ["CYP2C9": ("*1", "*3"), "VKORC1": ("rs9923231 reference (C)", "rs9923231 variant (T)"), "CYP3A5": ("*3", "*3")],
+                outsideCalls: [.init(gene: "HLA-B", diplotype: "*58:01/*40:01", source: synthetic("HLA-B typing"))],
                 consent: ConsentDirective(researchUses: [.healthMedical], researchCategories: [.genomic]),
                 entries: [
                     .init(type: .condition, category: "problem-list-item", system: snomed, code: "49436004", display: "Atrial fibrillation", status: "active"),
@@ -106,7 +111,7 @@ extension TailorServer {
                     lab("8302-2", "Body height", 162, "cm", daysAgo: 5, category: office),
                     smoking("Never smoker", daysAgo: 5),
                 ] + bp(132, 80, daysAgo: 5, category: office),
-                story: "atrial fibrillation, a warfarin candidate: CYP2C9 *1/*3 with a VKORC1 variant (risk view: lipids in mmol/L, BMI from weight and height)"),
+                story: "atrial fibrillation, a warfarin candidate: CYP2C9 *1/*3 with a VKORC1 variant; an HLA-B*58:01 carrier (outside call), so no allopurinol (risk view: lipids in mmol/L, BMI from weight and height)"),
             DemoPatient(
                 id: "pat_demo-jordan", given: "Jordan", family: "Smith", birthDate: "1985-06-02", sex: "male",
                 diplotypes: [:],
@@ -123,6 +128,10 @@ extension TailorServer {
             DemoPatient(
                 id: "pat_demo-priya", given: "Priya", family: "Patel", birthDate: "1992-11-15", sex: "female",
                 diplotypes: ["CYP2C19": ("*17", "*17"), "SLCO1B1": ("*5", "*5")],
+                outsideCalls: [
+                    .init(gene: "CYP2D6", diplotype: "*1/*2", source: synthetic("CYP2D6 genotyping")),
+                    .init(gene: "HLA-B", diplotype: "*07:02/*08:01", source: synthetic("HLA-B typing")),
+                ],
                 consent: ConsentDirective(researchUses: [.general], researchCategories: [.genomic, .clinical, .monitoring], secondaryFindings: true),
                 entries: [
                     .init(type: .condition, category: "problem-list-item", system: snomed, code: "55822004", display: "Hyperlipidemia", status: "active"),
@@ -132,7 +141,7 @@ extension TailorServer {
                     lab("39156-5", "Body mass index", 23.5, "kg/m2", daysAgo: 15, category: office),
                     smoking("Never smoker", daysAgo: 15),
                 ] + bp(126, 80, daysAgo: 15, category: office) + bp(128, 82, daysAgo: 1),
-                story: "hyperlipidemia, a statin candidate: SLCO1B1 poor function; CYP2C19 ultrarapid (risk view: PREVENT only, the PCE start at 40)"),
+                story: "hyperlipidemia, a statin candidate: SLCO1B1 poor function; CYP2C19 ultrarapid; CYP2D6 normal and HLA-B*58:01 negative (outside calls) (risk view: PREVENT only, the PCE start at 40)"),
         ]
     }
 
@@ -184,7 +193,9 @@ extension TailorServer {
             // The genome is stored like an upload: encrypted, checked, then queued for analysis. Consent is recorded
             // last, as at a first visit, so a patient who withholds genomic data from treatment still has it on file;
             // their clinician just cannot see it.
-            let text = try DemoGenome.vcf(sample: patient.given.uppercased(), diplotypes: patient.diplotypes, definitions: definitions, male: patient.sex == "male")
+            let text = try DemoGenome.vcf(
+                sample: patient.given.uppercased(), diplotypes: patient.diplotypes, outsideCalls: patient.outsideCalls, definitions: definitions,
+                male: patient.sex == "male")
             let writer = try blobs.makeWriter()
             try writer.write(Array(text.utf8))
             let staged = try writer.finish()

@@ -23,9 +23,19 @@ enum DemoGenome {
         "R": "AG", "Y": "CT", "S": "CG", "W": "AT", "K": "GT", "M": "AC", "B": "CGT", "D": "AGT", "H": "ACT", "V": "ACG", "N": "ACGT",
     ]
 
-    /// The VCF text. `diplotypes` maps a gene to its two allele names (`["CYP2C19": ("*2", "*17")]`); `male`
-    /// writes haploid genotypes on chrX and chrY.
-    static func vcf(sample: String, diplotypes: [String: (String, String)], definitions: PGxDefinitions, male: Bool) throws -> String {
+    /// A gene called outside the VCF (CYP2D6 needs an SV-aware caller, HLA-B a typing assay), written into the header
+    /// as ``PGxGenomeAnalyser/outsideCallKey`` so it travels with the genome.
+    struct OutsideCallLine: Sendable {
+        var gene: String
+        var diplotype: String
+        var source: String
+    }
+
+    /// The VCF text. `diplotypes` maps a gene to its two allele names (`["CYP2C19": ("*2", "*17")]`); `outsideCalls`
+    /// become header lines; `male` writes haploid genotypes on chrX and chrY.
+    static func vcf(
+        sample: String, diplotypes: [String: (String, String)], outsideCalls: [OutsideCallLine] = [], definitions: PGxDefinitions, male: Bool
+    ) throws -> String {
         var records: [(chromosome: String, position: Int, line: String)] = []
         let known = Set(definitions.genes.map(\.gene))
         for gene in diplotypes.keys where !known.contains(gene) {
@@ -76,6 +86,9 @@ enum DemoGenome {
             text += "##contig=<ID=\(contig),length=\(contigLengths[contig] ?? 0),assembly=GRCh38>\n"
         }
         text += "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
+        for call in outsideCalls {
+            text += "##\(PGxGenomeAnalyser.outsideCallKey)=<Gene=\(call.gene),Diplotype=\"\(call.diplotype)\",Source=\"\(call.source)\">\n"
+        }
         text += "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t\(sample)\n"
         for record in records { text += record.line + "\n" }
         return text

@@ -17,16 +17,17 @@ struct RouteTable: Sendable {
     /// Path templates split into segments (`{x}` matches any one segment) with their methods.
     let routes: [(segments: [Substring], methods: [String])]
 
-    static let shared = RouteTable(document: OpenAPIDocument.bytes)
+    /// The REST API's document plus the CDS Hooks routes (CDS Hooks has its own OpenAPI document, the spec's).
+    static let shared = RouteTable(document: OpenAPIDocument.bytes, adding: CDSHooksRoutes.declaredRoutes)
 
-    init(document: [UInt8]) {
+    init(document: [UInt8], adding extra: [(path: String, methods: [String])] = []) {
         let object = (try? JSONSerialization.jsonObject(with: Data(document))) as? [String: Any]
         let paths = object?["paths"] as? [String: Any] ?? [:]
         let verbs = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
         routes = paths.map { path, item in
             let methods = ((item as? [String: Any])?.keys.filter(verbs.contains) ?? []).map { $0.uppercased() }.sorted()
             return (path.split(separator: "/"), methods)
-        }
+        } + extra.map { ($0.path.split(separator: "/"), $0.methods) }
     }
 
     /// The methods declared for `path`, or `nil` when no declared path matches it.

@@ -3,6 +3,7 @@ import Foundation
 import GenomicFiles
 import HTTPTypes
 import Hummingbird
+import PGx
 import Records
 import Store
 import VCF
@@ -131,6 +132,15 @@ struct UploadRoute {
         }
         let header = vcf.header
         var warnings = header.warnings
+        do {
+            let outside = try PGxGenomeAnalyser.outsideCalls(in: header)
+            if !outside.isEmpty {
+                warnings.append(
+                    "\(outside.count) PGx outside call(s) in the header (\(Set(outside.map(\.gene)).sorted().joined(separator: ", "))) are used instead of calling those genes from the variants")
+            }
+        } catch {
+            throw APIError.unprocessable("invalid_outside_call", "\(filename): \(error)", field: "body")
+        }
         let build: String
         switch header.build.build {
         case .grch38:

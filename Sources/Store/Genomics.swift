@@ -302,3 +302,63 @@ public struct JobQueue: Sendable {
         }
     }
 }
+
+/// What decision support reads of a current finding: no ids, no provenance, and the evidence JSON only when asked for.
+/// Decoding every finding's provenance and copying every evidence document was most of a CDS Hooks call's time.
+public struct FindingContent: Sendable, Hashable {
+    public var kind: String
+    public var subject: String
+    public var label: String?
+    public var interpretation: String?
+    /// The evidence JSON, when it was asked for.
+    public var evidence: String?
+}
+
+extension RecordStore {
+    /// The patient's current findings (as ``findings(_:patient:includeSuperseded:limit:)`` reads them) whose kind
+    /// starts with `kindPrefix`, with the evidence of those `withEvidence` picks (it sees them without).
+    public func findingContent(
+        _ grant: AccessGrant, patient id: PatientID, kindPrefix: String, limit: Int = 5000,
+        withEvidence: @escaping @Sendable (FindingContent) -> Bool
+    ) async throws -> [FindingContent] {
+        try grant.require(.read, .findings, id)
+        let limit = max(1, min(limit, 5000))
+        return try await database.read { db in
+            let current: SQLQueryString = """
+                f.patient_id = \(bind: id.rawValue) AND f.run_id IN (
+                    SELECT r.run_id FROM analysis_runs r WHERE r.patient_id = \(bind: id.rawValue) AND \(unsafeRaw: Self.runIsCurrent))
+                """
+            var query: SQLQueryString = "SELECT f.finding_id, f.kind, f.subject, f.label, f.interpretation FROM findings f WHERE "
+            query.appendInterpolation(current)
+            query.appendInterpolation(
+                " AND f.kind LIKE \(bind: kindPrefix + "%") ORDER BY f.kind, f.subject, f.finding_id LIMIT \(unsafeRaw: String(limit))" as SQLQueryString)
+            var ids: [String] = []
+            var contents: [FindingContent] = []
+            for row in try await db.raw(query).all() {
+                ids.append(try row.decode(column: "finding_id", as: String.self))
+                contents.append(
+                    FindingContent(
+                        kind: try row.decode(column: "kind", as: String.self), subject: try row.decode(column: "subject", as: String.self),
+                        label: try row.decode(column: "label", as: String?.self),
+                        interpretation: try row.decode(column: "interpretation", as: String?.self), evidence: nil))
+            }
+            let wanted = contents.indices.filter { withEvidence(contents[$0]) }
+            guard !wanted.isEmpty else { return contents }
+            var position: [String: Int] = [:]
+            for index in wanted { position[ids[index]] = index }
+            for chunk in wanted.chunked(into: 400) {
+                var evidenceQuery: SQLQueryString = "SELECT f.finding_id, f.evidence FROM findings f WHERE f.finding_id IN ("
+                for (offset, index) in chunk.enumerated() {
+                    evidenceQuery.appendInterpolation(offset == 0 ? "\(bind: ids[index])" as SQLQueryString : ", \(bind: ids[index])" as SQLQueryString)
+                }
+                evidenceQuery.appendLiteral(")")
+                for row in try await db.raw(evidenceQuery).all() {
+                    if let index = position[try row.decode(column: "finding_id", as: String.self)] {
+                        contents[index].evidence = try row.decode(column: "evidence", as: String.self)
+                    }
+                }
+            }
+            return contents
+        }
+    }
+}

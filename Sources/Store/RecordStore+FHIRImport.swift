@@ -301,20 +301,3 @@ extension RecordStore {
         }
     }
 }
-
-extension RecordStore {
-    /// The Tailor patient an outside system (an EHR calling CDS Hooks) names: a Tailor ID (`pat_…`) as is, else the
-    /// patient imported from FHIR as `Patient/<id>`. Only maps an identifier to an identifier, reads no patient data:
-    /// the caller still asks ``AccessGate`` for the patient, which audits and applies consent. `nil` when unknown.
-    public func patientID(external id: String) async throws -> PatientID? {
-        guard !id.isEmpty, id.utf8.count <= 200, !id.contains("\0") else { return nil }
-        let key = "Patient/" + id
-        // Tailor's own id in either form: `pat_…`, or `pat-…` as the FHIR facade writes it.
-        let own = (try? PatientID(parsingFHIR: id))?.rawValue ?? id
-        return try await database.read { db in
-            try await db.raw("SELECT patient_id FROM patients WHERE patient_id = \(bind: own) OR source_key = \(bind: key) ORDER BY patient_id LIMIT 1")
-                .first()
-                .map { PatientID(rawValue: try $0.decode(column: "patient_id", as: String.self)) }
-        }
-    }
-}

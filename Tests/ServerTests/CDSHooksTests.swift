@@ -82,6 +82,13 @@ import Testing
         return String(decoding: json(body), as: UTF8.self)
     }
 
+    /// `body` (a JSON object) with `prefetch` added.
+    static func withPrefetch(_ body: String, _ prefetch: [String: Any]) -> String {
+        var object = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
+        object["prefetch"] = prefetch
+        return String(decoding: json(object), as: UTF8.self)
+    }
+
     static func post(_ client: any TestClientProtocol, _ path: String, token: String?, body: String) async throws -> TestResponse {
         try await client.call(.post, path, token: token, json: body)
     }
@@ -167,14 +174,18 @@ import Testing
             #expect(other.status == .ok)
             #expect(other.text == #"{"cards":[]}"#)
 
-            // A patient imported from FHIR is found by its FHIR id.
+            // A patient imported from FHIR is found by its FHIR id, given the patient prefetch (412 without it).
             try await cast.harness.server.database.write { db in
                 try await db.raw("UPDATE patients SET source_key = 'Patient/ehr-123' WHERE patient_id = \(bind: cast.patient.rawValue)").run()
             }
             let byFHIR = try await Self.post(
                 client, path, token: try Self.es256(cast.key, Self.claims(service: service)),
-                body: Self.orderSelect(patient: "ehr-123", coding: ["code": "32968"]))
+                body: Self.withPrefetch(Self.orderSelect(patient: "ehr-123", coding: ["code": "32968"]), ["patient": ["resourceType": "Patient", "id": "ehr-123"]]))
             #expect((try byFHIR.json()["cards"] as? [[String: Any]])?.count == 1, "\(byFHIR.text)")
+            let withoutPrefetch = try await Self.post(
+                client, path, token: try Self.es256(cast.key, Self.claims(service: service)),
+                body: Self.orderSelect(patient: "ehr-123", coding: ["code": "32968"]))
+            #expect(withoutPrefetch.status == .preconditionFailed, "\(withoutPrefetch.text)")
 
             // Patient view: one info card naming CYP2C19.
             let view: [String: Any] = [
@@ -262,7 +273,8 @@ import Testing
             // An unknown patient: no advice.
             let nobody = try await Self.post(
                 client, "/cds-services/\(service)", token: try Self.es256(cast.key, Self.claims(service: service)),
-                body: Self.orderSelect(patient: "no-such-patient", coding: ["code": "32968"]))
+                body: Self.withPrefetch(
+                    Self.orderSelect(patient: "no-such-patient", coding: ["code": "32968"]), ["patient": ["resourceType": "Patient", "id": "no-such-patient"]]))
             #expect(nobody.text == #"{"cards":[]}"#)
         }
     }

@@ -48,7 +48,8 @@ struct OncologyCommand: AsyncParsableCommand {
 
     @Flag(
         help: """
-            Also ask OncoKB, with your own API token (ONCOKB_API_TOKEN or --oncokb-token-file). Off by default; sends gene,             protein change, copy-number/fusion calls and the tumour type (no patient or sample identifier). OncoKB's terms apply.
+            Also ask OncoKB, with your own API token (ONCOKB_API_TOKEN or --oncokb-token-file). Off by default; sends gene, \
+            protein change, copy-number/fusion calls and the tumour type (no patient or sample identifier). OncoKB's terms apply.
             """)
     var oncokb = false
 

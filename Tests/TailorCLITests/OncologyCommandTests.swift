@@ -33,6 +33,13 @@ struct OncologyCommandTests {
         #expect(status != 0 && stderr.contains("ONCOKB_API_TOKEN"))
         let (url, _, err2) = try tailor(["oncology", "--tumor-type", "LUAD", "--oncokb-url", "http://127.0.0.1:9", Self.vcf])
         #expect(url != 0 && err2.contains("need --oncokb"))
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("oncokb-token-\(UUID().uuidString)").path
+        try "\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        let (blank, _, err3) = try tailor(["oncology", "--tumor-type", "LUAD", "--oncokb", "--oncokb-token-file", empty, Self.vcf])
+        #expect(blank != 0 && err3.contains("is empty"))
+        let (missing, _, err4) = try tailor(["oncology", "--tumor-type", "LUAD", "--oncokb", "--oncokb-token-file", empty + ".none", Self.vcf])
+        #expect(missing != 0 && err4.contains("cannot be read"))
     }
 
     /// The real HTTP path: AsyncHTTPClient → a Hummingbird server answering as OncoKB's batch endpoint does.

@@ -55,7 +55,8 @@ public enum SQLEngine: String, Sendable {
 ///
 /// Reads run on a pool of connections. Writes run in a transaction; on SQLite they go through a single writer
 /// connection (SQLite allows one writer at a time, and queueing in the process is cheaper than its busy-retry
-/// loop), on PostgreSQL through the same pool as reads.
+/// loop), on PostgreSQL through the same pool as reads. SQLite statements run inline on the calling task
+/// (``DirectSQLiteConnection``), PostgreSQL's through PostgresNIO's event loops.
 public final class Database: Sendable {
     public let location: DatabaseLocation
     public let engine: SQLEngine
@@ -64,10 +65,10 @@ public final class Database: Sendable {
     /// Whether ``close()`` ran; a database dropped without it is shut down in `deinit` rather than left to trap.
     private let closed = Mutex(false)
 
-    /// The pools synchronise themselves: each hops to its event loop before touching its state (AsyncKit's
-    /// `EventLoopConnectionPool.requestConnection`), which is why it is safe to share them between tasks.
+    /// The pools synchronise themselves: PostgreSQL's hops to its event loop before touching its state (AsyncKit's
+    /// `EventLoopConnectionPool.requestConnection`), SQLite's behind a mutex; so they are safe to share between tasks.
     private enum Pools: @unchecked Sendable {
-        case sqlite(readers: EventLoopGroupConnectionPool<SQLiteSource>, writer: EventLoopConnectionPool<SQLiteSource>)
+        case sqlite(readers: DirectSQLitePool, writer: DirectSQLiteConnection, writerLock: SQLiteWriterLock)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
 
@@ -76,7 +77,6 @@ public final class Database: Sendable {
     public init(location: DatabaseLocation, maxConnections: Int = 8, logger: Logger) throws {
         self.location = location
         self.logger = logger
-        let group = MultiThreadedEventLoopGroup.singleton
         switch location {
         case .sqlite(let path):
             let directory = (path as NSString).deletingLastPathComponent
@@ -84,12 +84,9 @@ public final class Database: Sendable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             engine = .sqlite
-            let source = SQLiteSource(path: path)
-            let readers = EventLoopGroupConnectionPool(
-                source: source, maxConnectionsPerEventLoop: max(1, maxConnections / 4), requestTimeout: .seconds(30), logger: logger, on: group)
-            let writer = EventLoopConnectionPool(
-                source: source, maxConnections: 1, requestTimeout: .seconds(60), logger: logger, on: group.any())
-            pools = .sqlite(readers: readers, writer: writer)
+            // The writer opens first: it creates the file and switches it to WAL before any reader looks.
+            let writer = try DirectSQLiteConnection(path: path)
+            pools = .sqlite(readers: DirectSQLitePool(path: path, idleLimit: max(2, maxConnections)), writer: writer, writerLock: SQLiteWriterLock())
         case .postgres(let url):
             engine = .postgres
             var configuration: SQLPostgresConfiguration
@@ -100,6 +97,7 @@ public final class Database: Sendable {
             } catch {
                 throw StoreError.configuration("cannot read the PostgreSQL URL '\(DatabaseLocation.redacted(url))': expected postgres://user:password@host:port/database")
             }
+            let group = MultiThreadedEventLoopGroup.singleton
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration),
                 maxConnectionsPerEventLoop: max(1, maxConnections / 2), requestTimeout: .seconds(30), logger: logger, on: group)
@@ -121,8 +119,9 @@ public final class Database: Sendable {
     /// Runs `body` with a database for reading.
     public func read<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         switch pools {
-        case .sqlite(let readers, _):
-            return try await Self.lease(readers.pool(for: readers.eventLoopGroup.any()), logger: logger) { try await body($0.sql()) }
+        case .sqlite(let readers, _, _):
+            let logger = self.logger
+            return try await readers.withConnection { try await body(DirectSQLiteDatabase(connection: $0, logger: logger)) }
         case .postgres(let pool):
             return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { try await body($0.sql()) }
         }
@@ -131,9 +130,10 @@ public final class Database: Sendable {
     /// Runs `body` in one transaction: everything it writes is committed together or not at all.
     public func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         switch pools {
-        case .sqlite(_, let writer):
-            return try await Self.lease(writer, logger: logger) { connection in
-                try await Self.transaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
+        case .sqlite(_, let writer, let lock):
+            let logger = self.logger
+            return try await lock.withLock {
+                try await Self.transaction(DirectSQLiteDatabase(connection: writer, logger: logger), begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let pool):
             return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { connection in
@@ -168,9 +168,10 @@ public final class Database: Sendable {
     public func close() async {
         guard closed.withLock({ done in defer { done = true }; return !done }) else { return }
         switch pools {
-        case .sqlite(let readers, let writer):
-            try? await writer.close().get()
-            try? await readers.shutdownAsync()
+        case .sqlite(let readers, let writer, let lock):
+            // Waits for a write in progress to finish rather than closing under it.
+            try? await lock.withLock { writer.close() }
+            readers.close()
         case .postgres(let pool):
             try? await pool.shutdownAsync()
         }
@@ -179,33 +180,11 @@ public final class Database: Sendable {
     deinit {
         guard closed.withLock({ !$0 }) else { return }
         switch pools {
-        case .sqlite(let readers, let writer):
-            _ = writer.close()
-            readers.shutdown()
+        case .sqlite(let readers, let writer, _):
+            writer.close()
+            readers.close()
         case .postgres(let pool):
             pool.shutdown()
         }
     }
 }
-
-/// Opens SQLite connections with the settings the record relies on: WAL (readers never block the writer),
-/// foreign keys enforced, a bounded wait on a locked database, and `synchronous=NORMAL` (durable at every
-/// checkpoint, safe against corruption on a crash).
-struct SQLiteSource: ConnectionPoolSource {
-    let path: String
-
-    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop).flatMap { connection in
-            // mmap: readers map pages instead of copying them through read(2) each time the audit log's constant
-            // writes invalidate their page caches.
-            let pragmas = [
-                "PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=10000",
-                "PRAGMA mmap_size=1073741824",
-            ]
-            return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { future, pragma in
-                future.flatMap { connection.query(pragma).map { _ in } }
-            }.map { connection }
-        }
-    }
-}
-

@@ -123,7 +123,7 @@ public final class Database: Sendable {
             let logger = self.logger
             return try await readers.withConnection { try await body(DirectSQLiteDatabase(connection: $0, logger: logger)) }
         case .postgres(let pool):
-            return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { try await body($0.sql()) }
+            return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { try await body(PreparedPostgresDatabase(connection: $0)) }
         }
     }
 
@@ -137,7 +137,7 @@ public final class Database: Sendable {
             }
         case .postgres(let pool):
             return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { connection in
-                try await Self.transaction(connection.sql(), begin: "BEGIN", body)
+                try await Self.transaction(PreparedPostgresDatabase(connection: connection), begin: "BEGIN", body)
             }
         }
     }

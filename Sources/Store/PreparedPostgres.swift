@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import Synchronization
+
+/// PostgreSQL with server-side prepared statements for the record's repeated queries.
+///
+/// PostgresKit sends every query as an unnamed statement, so PostgreSQL parses and plans it on every call. Issue #4's
+/// profile of summary reads had PostgreSQL spending most of its time in the parser and planner (`base_yyparse`,
+/// `expression_tree_walker`, `copyObjectImpl`, `get_relation_info`) for statements that differ only in their bound
+/// values. Here a statement is prepared once per connection under a name derived from its text and its bound types,
+/// then only bound and executed: PostgresNIO keeps the per-connection list of prepared names.
+///
+/// What is prepared: `SELECT`/`INSERT`/`UPDATE`/`DELETE`/`WITH` statements up to ``maxLength`` characters whose values
+/// are strings, integers, reals, booleans or nulls, and at most ``maxStatements`` distinct texts per process (statements
+/// with a literal that varies, a `LIMIT` or an `IN` list, would otherwise grow each connection's list without end).
+/// Everything else (transactions, DDL, other value types) takes PostgresKit's unnamed path unchanged.
+struct PreparedPostgresDatabase: SQLDatabase {
+    let connection: PostgresConnection
+    /// PostgresKit's view of the same connection, for the statements that are not prepared.
+    let unprepared: any SQLDatabase
+
+    init(connection: PostgresConnection) {
+        self.connection = connection
+        self.unprepared = connection.sql(queryLogLevel: nil)
+    }
+
+    static let maxLength = 4_000
+    static let maxBinds = 40
+    static let maxStatements = 512
+
+    /// The statement texts admitted for preparing, process-wide.
+    private static let admitted = Mutex<Set<String>>([])
+
+    var logger: Logger { connection.logger }
+    var eventLoop: any EventLoop { connection.eventLoop }
+    var dialect: any SQLDialect { unprepared.dialect }
+    var version: (any SQLDatabaseReportedVersion)? { unprepared.version }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        unprepared.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let (sql, binds) = serialize(query)
+        guard let statement = Self.statement(sql, binds) else {
+            return try await unprepared.execute(sql: query, onRow)
+        }
+        let rows = try await DynamicStatement.$current.withValue(statement.identity) {
+            try await connection.execute(statement, logger: connection.logger)
+        }
+        for try await row in rows { onRow(row.sql()) }
+    }
+
+    /// The statement to prepare for `sql` with `binds`, or nil when it should go unprepared.
+    static func statement(_ sql: String, _ binds: [any Encodable & Sendable]) -> DynamicStatement? {
+        guard sql.utf8.count <= maxLength, binds.count <= maxBinds, isPreparable(sql) else { return nil }
+        var bindings = PostgresBindings(capacity: binds.count)
+        var types: [PostgresDataType] = []
+        var signature = ""
+        types.reserveCapacity(binds.count)
+        for bind in binds {
+            switch bind {
+            case let text as String:
+                bindings.append(text)
+                types.append(.text)
+                signature.append("s")
+            case let number as Int64:
+                bindings.append(number)
+                types.append(.int8)
+                signature.append("i")
+            case let number as Int:
+                bindings.append(Int64(number))
+                types.append(.int8)
+                signature.append("i")
+            case let number as Double:
+                bindings.append(number)
+                types.append(.float8)
+                signature.append("d")
+            case let flag as Bool:
+                bindings.append(flag)
+                types.append(.bool)
+                signature.append("b")
+            case let optional as any PreparableOptional where optional.isNone:
+                // The parameter's type is left to PostgreSQL to infer; a statement prepared this way only ever
+                // receives nulls in that position (the signature is part of its name).
+                bindings.appendNull()
+                types.append(PostgresDataType(0))
+                signature.append("n")
+            default:
+                return nil
+            }
+        }
+        let admitted = Self.admitted.withLock { admitted -> Bool in
+            if admitted.contains(sql) { return true }
+            guard admitted.count < maxStatements else { return false }
+            admitted.insert(sql)
+            return true
+        }
+        guard admitted else { return nil }
+        let name = "tailor_\(stableHash(sql))_\(signature)"
+        return DynamicStatement(identity: .init(name: name, sql: sql, types: types), bindings: bindings)
+    }
+
+    private static func isPreparable(_ sql: String) -> Bool {
+        let head = sql.prefix(8).uppercased()
+        return head.hasPrefix("SELECT") || head.hasPrefix("INSERT") || head.hasPrefix("UPDATE") || head.hasPrefix("DELETE")
+            || head.hasPrefix("WITH")
+    }
+
+    /// FNV-1a over the text: the same name for the same statement in every process (PostgreSQL names are per
+    /// connection, so a collision could only confuse one connection; 64 bits make that negligible).
+    static func stableHash(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// One statement text as PostgresNIO's prepared-statement API wants it.
+///
+/// That API takes the name, text and parameter types as *static* members of a type (it was designed for statements
+/// written out as types). The record's statements are built at run time, so the static members read a task-local
+/// that ``PreparedPostgresDatabase`` sets around the one call that reads them; PostgresNIO reads them synchronously
+/// when the call is made.
+struct DynamicStatement: PostgresPreparedStatement {
+    struct Identity: Sendable {
+        var name: String
+        var sql: String
+        var types: [PostgresDataType]
+    }
+
+    @TaskLocal static var current: Identity?
+
+    static var name: String { current?.name ?? "tailor_unset" }
+    static var sql: String { current?.sql ?? "SELECT 1" }
+    static var bindingDataTypes: [PostgresDataType] { current?.types ?? [] }
+
+    let identity: Identity
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// Lets a bound `nil` be recognised behind `any Encodable`.
+protocol PreparableOptional {
+    var isNone: Bool { get }
+}
+
+extension Optional: PreparableOptional {
+    var isNone: Bool { self == nil }
+}

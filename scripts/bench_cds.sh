@@ -5,8 +5,12 @@
 #
 # BINARY is a release `tailor`; PYTHON one with `cryptography` and `pyjwt` (default /tmp/tailor-venv/bin/python).
 # Starts `tailor serve --demo` (SQLite) with an ES384 CDS client, then drives POST /cds-services/tailor-pgx-order-select
-# with Debian's wrk (which has no -R): each of CONNECTIONS connections waits DELAY_MS after every answer (wrk's Lua
-# `delay()`), so the offered rate is about CONNECTIONS x 1000 / (DELAY_MS + latency) ≈ 500/s (50 x 1000 / (95 + ~5) ms). Every request is the
+# with Debian's wrk (which has no -R): each of CONNECTIONS connections waits a think time after every answer (wrk's Lua
+# `delay()`), so the offered rate is about CONNECTIONS x 1000 / (DELAY_MS + latency) ≈ 500/s (50 x 1000 / (95 + ~5) ms).
+# ARRIVALS=exponential (the default) draws each think time from an exponential distribution with mean DELAY_MS, the
+# usual model of independent users (TPC-C's think times): 50 clinicians ordering independently arrive close to a Poisson
+# stream. ARRIVALS=fixed waits exactly DELAY_MS, which makes the connections fall into step after any pause and arrive
+# in bursts of up to CONNECTIONS at once (a harsher, less realistic load; its figures are recorded too). Every request is the
 # realistic EHR call: the EHR's own patient id with the `patient` prefetch (matched by MRN), clopidogrel drafted for
 # the CYP2C19 poor metaboliser, answered with one critical card. Every request carries its own pre-signed JWT (a
 # distinct jti: replay protection stays on), so signature verification is part of the cost. Each paced run is
@@ -19,6 +23,7 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-50}
 DELAY_MS=${DELAY_MS:-95}
+ARRIVALS=${ARRIVALS:-exponential}
 MAX_CONNECTIONS=${MAX_CONNECTIONS:-16}
 MAX_RATE_GUESS=${MAX_RATE_GUESS:-4000}
 work=$(mktemp -d /tmp/tailor-bench-cds.XXXXXX)
@@ -69,12 +74,14 @@ PY
 }
 
 cat > "$work/cds.lua" <<'LUA'
--- One pre-signed token per request (thread t reads TOKENS.t); DELAY ms between a connection's requests.
+-- One pre-signed token per request (thread t reads TOKENS.t); a think time of DELAY ms (fixed, or exponential with that
+-- mean) between a connection's requests.
 local counter = 1
 local threads = {}
 function setup(thread) table.insert(threads, thread); thread:set("id", #threads) end
 function init(args)
-  prefix, delay_ms = args[1], tonumber(args[2])
+  prefix, delay_ms, exponential = args[1], tonumber(args[2]), args[4] == "exponential"
+  math.randomseed(os.time() * 31 + id)
   body = io.open(args[3]):read("*a")
   tokens = {}
   for line in io.lines(prefix .. "." .. id) do tokens[#tokens + 1] = line end
@@ -86,7 +93,10 @@ function request()
   counter = counter + 1
   return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
 end
-function delay() return delay_ms end
+function delay()
+  if exponential and delay_ms > 0 then return -math.log(1 - math.random()) * delay_ms end
+  return delay_ms
+end
 function response(status, headers, body)
   if status == 200 and not string.find(body, '"indicator":"critical"', 1, true) then nocard = nocard + 1 end
 end
@@ -99,7 +109,7 @@ LUA
 
 run() { # $1 = label, $2 = connections, $3 = delay ms, $4 = tokens per thread
   tokens "$work/tokens" "$4"
-  wrk -t2 -c"$2" -d"${DURATION}s" --latency --timeout 5s -s "$work/cds.lua" "$url" -- "$work/tokens" "$3" "$work/body.json" > "$work/wrk.out"
+  wrk -t2 -c"$2" -d"${DURATION}s" --latency --timeout 5s -s "$work/cds.lua" "$url" -- "$work/tokens" "$3" "$work/body.json" "$ARRIVALS" > "$work/wrk.out"
   local rps p50 p99 max errs non2xx lua
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
   p50=$(awk '$1=="50%" {print $2}' "$work/wrk.out")
@@ -121,7 +131,7 @@ median() { # $1 = label
   echo "$1 median of $RUNS: $rps req/s, p99 $p99 ms, non-2xx total $errors"
 }
 
-echo "== CDS Hooks order-select, $(nproc) cores shared by server and wrk; ${DURATION}s per run"
+echo "== CDS Hooks order-select, $(nproc) cores shared by server and wrk; ${DURATION}s per run; $ARRIVALS think times (mean ${DELAY_MS} ms)"
 # Warm-up (caches, SQLite pages, the verifier's keys).
 DURATION_SAVED=$DURATION; DURATION=5
 run warmup "$CONNECTIONS" "$DELAY_MS" 2000 > /dev/null

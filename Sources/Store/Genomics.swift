@@ -303,9 +303,11 @@ public struct JobQueue: Sendable {
     }
 }
 
-/// What decision support reads of a current finding: no ids, no provenance, and the evidence JSON only when asked for.
+/// What decision support reads of a current finding: no provenance, and the evidence JSON only when asked for.
 /// Decoding every finding's provenance and copying every evidence document was most of a CDS Hooks call's time.
 public struct FindingContent: Sendable, Hashable {
+    /// Findings never change once written, so callers may cache what they derive from one under its ID.
+    public var id: FindingID
     public var kind: String
     public var subject: String
     public var label: String?
@@ -331,14 +333,14 @@ extension RecordStore {
             var query: SQLQueryString = "SELECT f.finding_id, f.kind, f.subject, f.label, f.interpretation FROM findings f WHERE "
             query.appendInterpolation(current)
             query.appendInterpolation(
-                " AND f.kind LIKE \(bind: kindPrefix + "%") ORDER BY f.kind, f.subject, f.finding_id LIMIT \(unsafeRaw: String(limit))" as SQLQueryString)
+                " AND \(Self.kindHasPrefix(kindPrefix)) ORDER BY f.kind, f.subject, f.finding_id LIMIT \(unsafeRaw: String(limit))" as SQLQueryString)
             var ids: [String] = []
             var contents: [FindingContent] = []
             for row in try await db.raw(query).all() {
                 ids.append(try row.decode(column: "finding_id", as: String.self))
                 contents.append(
                     FindingContent(
-                        kind: try row.decode(column: "kind", as: String.self), subject: try row.decode(column: "subject", as: String.self),
+                        id: FindingID(rawValue: ids[ids.count - 1]), kind: try row.decode(column: "kind", as: String.self), subject: try row.decode(column: "subject", as: String.self),
                         label: try row.decode(column: "label", as: String?.self),
                         interpretation: try row.decode(column: "interpretation", as: String?.self), evidence: nil))
             }

@@ -221,9 +221,21 @@ public struct RecordStore: Sendable {
             WHERE f.patient_id = \(bind: id.rawValue) AND f.run_id IN (
                 SELECT r.run_id FROM analysis_runs r WHERE r.patient_id = \(bind: id.rawValue) AND \(unsafeRaw: runIsCurrent))
             """
-        if let kindSuffix { query.appendInterpolation(" AND f.kind LIKE \(bind: "%" + kindSuffix)" as SQLQueryString) }
+        if let kindSuffix { query.appendInterpolation(" AND \(kindHasSuffix(kindSuffix))" as SQLQueryString) }
         query.appendInterpolation(" ORDER BY f.kind, f.subject, f.finding_id LIMIT \(unsafeRaw: String(limit))" as SQLQueryString)
         return query
+    }
+
+    /// `f.kind` starts with `prefix`, exactly (LIKE would also read `_` and `%` in it as wildcards, fold case on
+    /// SQLite only, and make SQLite prepare the statement again for every new pattern bound to it).
+    static func kindHasPrefix(_ prefix: String) -> SQLQueryString {
+        "substr(f.kind, 1, \(unsafeRaw: String(prefix.unicodeScalars.count))) = \(bind: prefix)"
+    }
+
+    /// `f.kind` ends with `suffix`, exactly. A kind shorter than the suffix gives a shorter substring on both engines,
+    /// so it never matches.
+    static func kindHasSuffix(_ suffix: String) -> SQLQueryString {
+        "substr(f.kind, length(f.kind) - \(unsafeRaw: String(suffix.unicodeScalars.count - 1))) = \(bind: suffix)"
     }
 
     // MARK: Clinical entries

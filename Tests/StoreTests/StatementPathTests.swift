@@ -113,6 +113,46 @@ struct StatementPathTests {
         }
     }
 
+    /// Many tasks sharing the pool, each statement prepared on whichever connection it lands on, with nulls and values
+    /// alternating in the same positions, reads and writes interleaved.
+    @Test(arguments: TestEngine.allCases)
+    func concurrentStatementsOnSharedConnections(_ engine: TestEngine) async throws {
+        guard engine == .sqlite || TestEngine.postgresURL != nil else { return }
+        try await Self.using(engine) { test in
+            let database = test.database
+            try await database.write { db in
+                try await db.raw("CREATE TABLE busy (id BIGINT PRIMARY KEY, txt TEXT, num BIGINT)").run()
+            }
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for task in 0..<32 {
+                        group.addTask {
+                            for step in 0..<40 {
+                                let id = Int64(task * 1000 + step)
+                                let text: String? = step % 3 == 0 ? nil : "t\(step)"
+                                if step % 4 == 0 {
+                                    try await database.write { db in
+                                        try await db.raw("INSERT INTO busy (id, txt, num) VALUES (\(bind: id), \(bind: text), \(bind: Int64?.none))").run()
+                                    }
+                                } else {
+                                    _ = try await database.read { db in
+                                        try await db.raw("SELECT COUNT(*) AS n FROM busy WHERE txt IS NOT DISTINCT FROM \(bind: text) OR num = \(bind: Int64(step))").all()
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            } catch {
+                Issue.record("\(String(reflecting: error))")
+                throw error
+            }
+            let n = try await database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM busy").first()?.decode(column: "n", as: Int64.self) }
+            #expect(n.map { Int($0) } == 32 * 10)
+        }
+    }
+
     /// Read-modify-write from many tasks at once: the writer lock makes each a whole transaction.
     @Test func sqliteWritersQueueWithoutLosingUpdates() async throws {
         try await Self.using(.sqlite) { test in

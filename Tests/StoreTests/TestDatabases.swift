@@ -38,7 +38,8 @@ struct TestDatabase {
             let admin = try Database(location: .postgres(url: url), maxConnections: 2, logger: logger)
             try await admin.write { db in try await db.raw("CREATE SCHEMA \(unsafeRaw: schema)").run() }
             let separator = url.contains("?") ? "&" : "?"
-            database = try Database(location: .postgres(url: url + separator + "search_path=" + schema), logger: logger)
+            // Four connections a test: suites run in parallel, and PostgreSQL's default limit is 100 connections.
+            database = try Database(location: .postgres(url: url + separator + "search_path=" + schema), maxConnections: 4, logger: logger)
             cleanup = {
                 try? await admin.write { db in try await db.raw("DROP SCHEMA \(unsafeRaw: schema) CASCADE").run() }
                 await admin.close()

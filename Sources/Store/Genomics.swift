@@ -123,11 +123,18 @@ extension RecordStore {
     public func findings(_ grant: AccessGrant, patient id: PatientID, includeSuperseded: Bool = false, limit: Int = 1000) async throws -> [Finding] {
         try grant.require(.read, .findings, id)
         let limit = max(1, min(limit, 5000))
+        // Findings the consent withholds are left out in the query, so they do not take places under the limit; the
+        // filter after it is the same rule, kept as the one definition (`Finding.visible(under:)`).
+        let hidden = grant.consent.secondaryFindings ? nil : Finding.secondaryFindingKind
         return try await database.read { db in
-            let query: SQLQueryString =
-                includeSuperseded
-                ? "SELECT * FROM findings f WHERE f.patient_id = \(bind: id.rawValue) ORDER BY f.created_at DESC, f.finding_id LIMIT \(unsafeRaw: String(limit))"
-                : Self.currentFindingsQuery(id, columns: "f.*", limit: limit)
+            var query: SQLQueryString
+            if includeSuperseded {
+                query = "SELECT * FROM findings f WHERE f.patient_id = \(bind: id.rawValue)"
+                if let hidden { query.appendInterpolation(" AND f.kind <> \(bind: hidden)" as SQLQueryString) }
+                query.appendInterpolation(" ORDER BY f.created_at DESC, f.finding_id LIMIT \(unsafeRaw: String(limit))" as SQLQueryString)
+            } else {
+                query = Self.currentFindingsQuery(id, columns: "f.*", excludingKind: hidden, limit: limit)
+            }
             return try await db.raw(query).all().map(Self.finding)
         }.filter { $0.visible(under: grant.consent) }
     }

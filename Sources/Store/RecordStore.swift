@@ -215,13 +215,14 @@ public struct RecordStore: Sendable {
         """
 
     /// Current findings of one patient, optionally only of kinds ending in `kindSuffix` (`.gene`).
-    static func currentFindingsQuery(_ id: PatientID, columns: String, kindSuffix: String? = nil, limit: Int) -> SQLQueryString {
+    static func currentFindingsQuery(_ id: PatientID, columns: String, kindSuffix: String? = nil, excludingKind: String? = nil, limit: Int) -> SQLQueryString {
         var query: SQLQueryString = """
             SELECT \(unsafeRaw: columns) FROM findings f
             WHERE f.patient_id = \(bind: id.rawValue) AND f.run_id IN (
                 SELECT r.run_id FROM analysis_runs r WHERE r.patient_id = \(bind: id.rawValue) AND \(unsafeRaw: runIsCurrent))
             """
         if let kindSuffix { query.appendInterpolation(" AND \(kindHasSuffix(kindSuffix))" as SQLQueryString) }
+        if let excludingKind { query.appendInterpolation(" AND f.kind <> \(bind: excludingKind)" as SQLQueryString) }
         query.appendInterpolation(" ORDER BY f.kind, f.subject, f.finding_id LIMIT \(unsafeRaw: String(limit))" as SQLQueryString)
         return query
     }

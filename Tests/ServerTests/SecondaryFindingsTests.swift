@@ -66,6 +66,14 @@ import Testing
             // A change of mind takes effect on the next request, including a read by ID.
             try await consent(secondary: false)
             #expect(try await client.call(.get, base + "/findings/\(id)", token: token).status == .notFound)
+
+            // Withheld findings do not take places under a limit: "germline.secondary" sorts before "pgx.*", so a
+            // filter applied after the SQL LIMIT would answer nothing here.
+            let grant = try await harness.server.gate.authorize(clinician.principal, .read, .findings, patient: patient.id, requestID: "limit")
+            for superseded in [false, true] {
+                let first = try await harness.server.store.findings(grant, patient: patient.id, includeSuperseded: superseded, limit: 1)
+                #expect(first.count == 1 && first.allSatisfy { $0.kind != Finding.secondaryFindingKind }, "\(first.map(\.kind))")
+            }
         }
     }
 

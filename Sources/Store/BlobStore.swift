@@ -450,12 +450,17 @@ public final class BlobWriter {
 
     /// Seals the last segment, flushes the file to disk and returns what the database row needs.
     /// The blob is still staged: ``StagedBlob/commit(to:)`` makes it a stored blob.
-    public func finish() throws(BlobError) -> StagedBlob {
+    ///
+    /// With `syncing: false` the flush is left to the caller, who must call ``BlobStore/sync(name:)`` before
+    /// anything durable refers to the blob (an upload flushes while it checks the file, rather than before).
+    public func finish(syncing: Bool = true) throws(BlobError) -> StagedBlob {
         guard state == .open else { throw .writerClosed(name: name) }
         do throws(BlobError) {
             try seal(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(segment)[0..<buffered]), last: true)
             buffered = 0
-            guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
+            if syncing {
+                guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
+            }
             let closed = close(fd)
             fd = -1
             guard closed == 0 else { throw .io(path: path, operation: "close", errno: errno) }
@@ -738,6 +743,18 @@ private func makeDirectories(_ path: String) throws(BlobError) {
 }
 
 /// Flushes a directory's entries (a rename or deletion in it) to disk.
+extension BlobStore {
+    /// Flushes a stored blob's bytes to disk (for a blob finished with `syncing: false`). A blocking call: run it
+    /// off the tasks that serve requests.
+    public func sync(name: String) throws(BlobError) {
+        let path = blobPath(name)
+        let fd = posixOpen(path, O_RDONLY | O_CLOEXEC, 0)
+        guard fd >= 0 else { throw errno == ENOENT ? .notFound(name: name) : .io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .io(path: path, operation: "fsync", errno: errno) }
+    }
+}
+
 private func syncDirectory(_ path: String) throws(BlobError) {
     let fd = posixOpen(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
     guard fd >= 0 else { throw .io(path: path, operation: "open directory", errno: errno) }

@@ -68,7 +68,7 @@ public final class Database: Sendable {
     /// The pools synchronise themselves: PostgreSQL's hops to its event loop before touching its state (AsyncKit's
     /// `EventLoopConnectionPool.requestConnection`), SQLite's behind a mutex; so they are safe to share between tasks.
     private enum Pools: @unchecked Sendable {
-        case sqlite(readers: DirectSQLitePool, writer: DirectSQLiteConnection, writerLock: SQLiteWriterLock)
+        case sqlite(readers: DirectSQLitePool, writer: DirectSQLiteConnection, writerLock: SQLiteWriterLock, checkpointer: SQLiteCheckpointer)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
 
@@ -86,7 +86,11 @@ public final class Database: Sendable {
             engine = .sqlite
             // The writer opens first: it creates the file and switches it to WAL before any reader looks.
             let writer = try DirectSQLiteConnection(path: path)
-            pools = .sqlite(readers: DirectSQLitePool(path: path, idleLimit: max(2, maxConnections)), writer: writer, writerLock: SQLiteWriterLock())
+            // Checkpoints are the checkpointer's, off the writer (see ``SQLiteCheckpointer``).
+            try writer.execute("PRAGMA wal_autocheckpoint=0", binds: []) { _ in }
+            pools = .sqlite(
+                readers: DirectSQLitePool(path: path, idleLimit: max(2, maxConnections)), writer: writer, writerLock: SQLiteWriterLock(),
+                checkpointer: SQLiteCheckpointer(path: path, logger: logger))
         case .postgres(let url):
             engine = .postgres
             var configuration: SQLPostgresConfiguration
@@ -119,7 +123,7 @@ public final class Database: Sendable {
     /// Runs `body` with a database for reading.
     public func read<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         switch pools {
-        case .sqlite(let readers, _, _):
+        case .sqlite(let readers, _, _, _):
             let logger = self.logger
             return try await readers.withConnection { try await body(DirectSQLiteDatabase(connection: $0, logger: logger)) }
         case .postgres(let pool):
@@ -130,10 +134,11 @@ public final class Database: Sendable {
     /// Runs `body` in one transaction: everything it writes is committed together or not at all.
     public func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         switch pools {
-        case .sqlite(_, let writer, let lock):
+        case .sqlite(_, let writer, let lock, let checkpointer):
             let logger = self.logger
             return try await lock.withLock {
-                try await Self.transaction(DirectSQLiteDatabase(connection: writer, logger: logger), begin: "BEGIN IMMEDIATE", body)
+                defer { checkpointer.committed() }
+                return try await Self.transaction(DirectSQLiteDatabase(connection: writer, logger: logger), begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let pool):
             return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { connection in
@@ -168,8 +173,10 @@ public final class Database: Sendable {
     public func close() async {
         guard closed.withLock({ done in defer { done = true }; return !done }) else { return }
         switch pools {
-        case .sqlite(let readers, let writer, let lock):
-            // Waits for a write in progress to finish rather than closing under it.
+        case .sqlite(let readers, let writer, let lock, let checkpointer):
+            checkpointer.stop()
+            // Waits for a write in progress to finish rather than closing under it. The last connection to close
+            // checkpoints what is left in the WAL.
             try? await lock.withLock { writer.close() }
             readers.close()
         case .postgres(let pool):
@@ -180,11 +187,20 @@ public final class Database: Sendable {
     deinit {
         guard closed.withLock({ !$0 }) else { return }
         switch pools {
-        case .sqlite(let readers, let writer, _):
+        case .sqlite(let readers, let writer, _, let checkpointer):
+            checkpointer.stop()
             writer.close()
             readers.close()
         case .postgres(let pool):
             pool.shutdown()
         }
+    }
+}
+
+extension Database {
+    /// WAL checkpoints the background checkpointer has finished (SQLite; 0 on PostgreSQL). For tests.
+    var sqliteCheckpoints: Int {
+        if case .sqlite(_, _, _, let checkpointer) = pools { return checkpointer.checkpoints }
+        return 0
     }
 }

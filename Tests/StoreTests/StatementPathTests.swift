@@ -178,6 +178,34 @@ struct StatementPathTests {
         }
     }
 
+    /// The writer never checkpoints (its automatic checkpoint is off); the background checkpointer does, soon after writes,
+    /// so the WAL does not grow without end.
+    @Test func sqliteWALIsCheckpointedInTheBackground() async throws {
+        try await Self.using(.sqlite) { test in
+            let database = test.database
+            let autocheckpoint = try await database.write { db in
+                try await db.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self)
+            }
+            #expect(autocheckpoint == 0)
+            try await database.write { db in try await db.raw("CREATE TABLE filler (id INTEGER PRIMARY KEY, pad TEXT)").run() }
+            let before = database.sqliteCheckpoints
+            for batch in 0..<20 {
+                try await database.write { db in
+                    for row in 0..<50 {
+                        try await db.raw("INSERT INTO filler (id, pad) VALUES (\(bind: batch * 50 + row), \(bind: String(repeating: "x", count: 500)))").run()
+                    }
+                }
+            }
+            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+            while database.sqliteCheckpoints == before, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(database.sqliteCheckpoints > before)
+            let count = try await database.read { db in try await db.raw("SELECT COUNT(*) AS n FROM filler").first()?.decode(column: "n", as: Int.self) }
+            #expect(count == 1000)
+        }
+    }
+
     /// More distinct statements than a connection caches: the cache is emptied and refilled, answers stay right.
     @Test func sqliteStatementCacheOverflow() async throws {
         try await Self.using(.sqlite) { test in

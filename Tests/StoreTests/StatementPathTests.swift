@@ -239,6 +239,23 @@ struct StatementPathTests {
         }
     }
 
+    /// A file that cannot be opened is refused when the database is opened, naming the path; a closed database refuses
+    /// reads and writes rather than touching a closed handle.
+    @Test func sqliteOpenAndCloseErrors() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tailor-open-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/db.sqlite", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect {
+            _ = try Database(location: .sqlite(path: folder + "/db.sqlite"), logger: Logger(label: "test"))
+        } throws: { String(describing: $0).contains(folder + "/db.sqlite") }
+
+        let database = try Database(location: .sqlite(path: folder + "/ok.sqlite"), logger: Logger(label: "test"))
+        _ = try await database.read { db in try await db.raw("SELECT 1 AS one").all() }
+        await database.close()
+        await #expect(throws: (any Error).self) { try await database.read { db in try await db.raw("SELECT 1 AS one").all() } }
+        await #expect(throws: (any Error).self) { try await database.write { db in try await db.raw("SELECT 1 AS one").all() } }
+    }
+
     @Test func postgresPreparesOnlyWhatIsSafeToPrepare() {
         #expect(PreparedPostgresDatabase.statement("SELECT 1 WHERE x = $1", ["a"]) != nil)
         #expect(PreparedPostgresDatabase.statement("CREATE TABLE x (id BIGINT)", []) == nil)

@@ -14,7 +14,7 @@ import Synchronization
 /// values. Here a statement is prepared once per connection under a name derived from its text and its bound types,
 /// then only bound and executed: PostgresNIO keeps the per-connection list of prepared names.
 ///
-/// What is prepared: `SELECT`/`INSERT`/`UPDATE`/`DELETE`/`WITH` statements up to ``maxLength`` characters whose values
+/// What is prepared: `SELECT`/`INSERT`/`UPDATE`/`DELETE`/`WITH` statements up to ``maxLength`` bytes whose values
 /// are strings, integers, reals, booleans or nulls, and at most ``maxStatements`` distinct texts per process (statements
 /// with a literal that varies, a `LIMIT` or an `IN` list, would otherwise grow each connection's list without end).
 /// Everything else (transactions, DDL, other value types) takes PostgresKit's unnamed path unchanged.

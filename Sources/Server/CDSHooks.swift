@@ -697,5 +697,4 @@ final class DecodedEvidence: Sendable {
         return decoded
     }
 
-    var count: Int { results.withLock { $0.count } }
 }

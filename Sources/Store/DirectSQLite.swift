@@ -26,7 +26,6 @@ final class DirectSQLiteConnection: @unchecked Sendable {
     // ``SQLiteWriterLock``), and SQLite is built thread-safe, so moving it between threads between uses is allowed.
     private var handle: OpaquePointer?
     private var statements: [String: CachedStatement] = [:]
-    let path: String
 
     /// A prepared statement and its column names, kept across uses.
     private final class CachedStatement {
@@ -52,7 +51,6 @@ final class DirectSQLiteConnection: @unchecked Sendable {
     /// checkpoint, never corrupt), and mmap so readers map pages rather than copy them after each audit write.
     init(path: String) throws(SQLiteFailure) {
         precondition(Self.initialised)
-        self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)

@@ -76,7 +76,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
             case .invalid(let field, let message): return APIError(.unprocessableContent, "invalid_field", "\(field): \(message)", field: field)
             case .conflict(let message): return APIError(.conflict, "conflict", message)
             case .notFound(let message): return APIError(.notFound, "not_found", message)
-            case .configuration, .migration: return APIError(.internalServerError, "internal", "internal error")
+            case .configuration, .migration, .corrupt: return APIError(.internalServerError, "internal", "internal error")
             }
         case let error as IdentifierError:
             return APIError(.notFound, "not_found", error.description)

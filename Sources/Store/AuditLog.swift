@@ -7,11 +7,21 @@ public import SQLKit
 /// its audit entry commit together. Entries for reads and denials go through ``record(_:)``, which commits them in
 /// groups: every caller waits until its entry is durable, but concurrent callers share one transaction, so
 /// auditing every read costs one commit per burst rather than one per request.
+///
+/// On PostgreSQL a group is appended by one statement that moves the head only if it is still where this process
+/// last left it (``appendIfHead(_:expected:in:)``), so a group costs one round trip instead of five (`BEGIN`, lock
+/// and read the head, insert, move the head, `COMMIT`). When something else moved the head (a write's own entry, or
+/// another server on the same database) the statement changes nothing, and the group is chained again after the head
+/// as it now is.
 public actor AuditLog {
     private let database: Database
     private var pending: [AuditRecord] = []
     private var waiters: [CheckedContinuation<Void, any Error>] = []
     private var flushing = false
+    /// Where this process last left the head (PostgreSQL): the expected head of the next group.
+    private var knownHead: (sequence: Int64, hash: String)?
+    /// Groups whose first attempt found the head moved (tests read it to know the retry path ran).
+    public private(set) var headMisses = 0
 
     public init(database: Database) {
         self.database = database
@@ -40,14 +50,68 @@ public actor AuditLog {
             pending = []
             waiters = []
             do {
-                let engine = database.engine
-                try await database.write { db in try await Self.append(batch, in: db, engine: engine) }
+                switch database.engine {
+                case .sqlite: try await database.write { db in try await Self.append(batch, in: db, engine: .sqlite) }
+                case .postgres: try await appendPostgres(batch)
+                }
                 for waiter in batchWaiters { waiter.resume() }
             } catch {
                 for waiter in batchWaiters { waiter.resume(throwing: error) }
             }
         }
         flushing = false
+    }
+
+    /// Appends a group in one statement against the head this process expects; after `attempts` misses in a row
+    /// (the head moving under heavy writing from elsewhere) it takes the head's lock as a write does.
+    private func appendPostgres(_ records: [AuditRecord], attempts: Int = 3) async throws {
+        for attempt in 0..<attempts {
+            let head: (sequence: Int64, hash: String)
+            if let knownHead { head = knownHead } else { head = try await database.auditHead() }
+            let entries = AuditChain.chain(records, after: head.sequence, hash: head.hash)
+            let added = try await database.autocommit { db in try await Self.appendIfHead(entries, expected: head, in: db) }
+            if added {
+                let last = entries[entries.count - 1]
+                knownHead = (last.sequence, last.hash)
+                return
+            }
+            if attempt == 0 { headMisses += 1 }
+            knownHead = nil
+        }
+        try await database.write { db in try await Self.append(records, in: db, engine: .postgres) }
+    }
+
+    /// Inserts chained `entries` and moves the head to the last of them, in one PostgreSQL statement, provided the
+    /// head is still `expected`; returns false (and changes nothing) when it is not. The `UPDATE` locks the head row,
+    /// and a concurrent change to it makes the `UPDATE` re-check its condition against the new row (READ COMMITTED),
+    /// so two writers can never both chain after the same entry. The values travel as one array per column, so the
+    /// statement's text (and its prepared plan) is the same for every group size.
+    static func appendIfHead(_ entries: [AuditEntry], expected: (sequence: Int64, hash: String), in db: any SQLDatabase) async throws -> Bool {
+        guard let last = entries.last else { return true }
+        let records = entries.map(\.record)
+        let row = try await db.raw(
+            """
+            WITH head AS (
+                UPDATE audit_head SET seq = \(bind: last.sequence), hash = \(bind: last.hash)
+                WHERE id = 1 AND seq = \(bind: expected.sequence) AND hash = \(bind: expected.hash) RETURNING id
+            ), added AS (
+                INSERT INTO audit_events (seq, at, actor, actor_role, action, resource, patient_id, purpose, outcome, reason, request_id, prev_hash, hash)
+                SELECT e.seq, e.at, e.actor, e.actor_role, e.action, e.resource, CASE WHEN e.has_patient THEN e.patient_id END,
+                       e.purpose, e.outcome, e.reason, e.request_id, e.prev_hash, e.hash
+                FROM unnest(\(bind: entries.map(\.sequence))::bigint[], \(bind: records.map(\.time))::bigint[], \(bind: records.map(\.actor))::text[],
+                            \(bind: records.map(\.actorRole))::text[], \(bind: records.map(\.action))::text[], \(bind: records.map(\.resource))::text[],
+                            \(bind: records.map { $0.patientID != nil })::boolean[], \(bind: records.map { $0.patientID?.rawValue ?? "" })::text[],
+                            \(bind: records.map(\.purpose))::text[], \(bind: records.map(\.outcome.rawValue))::text[], \(bind: records.map(\.reason))::text[],
+                            \(bind: records.map(\.requestID))::text[], \(bind: entries.map(\.previousHash))::text[], \(bind: entries.map(\.hash))::text[])
+                     AS e(seq, at, actor, actor_role, action, resource, has_patient, patient_id, purpose, outcome, reason, request_id, prev_hash, hash)
+                WHERE EXISTS (SELECT 1 FROM head)
+                RETURNING 1
+            )
+            SELECT COUNT(*) AS added FROM added
+            """
+        ).first()
+        // One statement commits whole or not at all: either every entry was added or none was.
+        return try row?.decode(column: "added", as: Int64.self) == Int64(entries.count)
     }
 
     /// Chains and inserts `records` inside the caller's transaction. The head row is locked for the rest of the

@@ -147,6 +147,17 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs `body` for a single statement that must commit on its own: on PostgreSQL outside any explicit
+    /// transaction (the statement is its own, saving the `BEGIN` and `COMMIT` round trips); on SQLite through the
+    /// single writer, as every write.
+    public func autocommit<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        switch pools {
+        case .sqlite: return try await write(body)
+        case .postgres(let pool):
+            return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { try await body(PreparedPostgresDatabase(connection: $0)) }
+        }
+    }
+
     private static func transaction<R: Sendable>(
         _ db: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> R
     ) async throws -> R {

@@ -153,23 +153,36 @@ public struct RecordStore: Sendable {
 
     /// The summary shows only what the grant's consent allows the caller to see: counts of withheld categories
     /// and genomic findings are left out rather than leaked. It lists the five latest runs and the current
-    /// gene-level findings (each genotype result; drug recommendations are at `/findings`). Three queries, as the
-    /// summary is the record's most-read page.
+    /// gene-level findings (each genotype result; drug recommendations are at `/findings`).
+    ///
+    /// The summary is the record's most-read page, so it is one statement on PostgreSQL, where every statement is a
+    /// network round trip (the runs and findings come back as JSON columns); on SQLite, where a statement is a
+    /// function call, the plain three-query form is cheaper. Tests run both forms on both engines and compare them.
     public func summary(_ grant: AccessGrant, _ id: PatientID) async throws -> Summary {
+        try await summary(grant, id, form: database.engine == .postgres ? .oneStatement : .threeQueries)
+    }
+
+    /// How ``summary(_:_:)`` reads: ``summary(_:_:form:)`` takes it so tests can run each form on each engine.
+    enum SummaryForm: CaseIterable, Sendable { case oneStatement, threeQueries }
+
+    func summary(_ grant: AccessGrant, _ id: PatientID, form: SummaryForm) async throws -> Summary {
         try grant.require(.read, .patientSummary, id)
         let consent = grant.consent
         let seesAll = grant.principal.role == .patient
         let showGenomic = seesAll || consent.permitsTreatment(.genomic)
         let showClinical = seesAll || consent.permitsTreatment(.clinical)
         let showMonitoring = seesAll || consent.permitsTreatment(.monitoring)
+        let engine = database.engine
         return try await database.read { db in
+            let oneStatement = form == .oneStatement && showGenomic
             guard
                 let row = try await db.raw(
                     """
                     SELECT p.*, (SELECT MAX(version) FROM consents c WHERE c.patient_id = p.patient_id) AS consent_version,
                            (SELECT COUNT(*) FROM datasets d WHERE d.patient_id = p.patient_id) AS dataset_count,
-                           \(unsafeRaw: Self.entryCountColumns)
-                    FROM patients p WHERE p.patient_id = \(bind: id.rawValue)
+                           e.*\(oneStatement ? Self.summaryJSONColumns(id, engine: engine) : "")
+                    FROM patients p, (SELECT \(unsafeRaw: Self.entryCountColumns) FROM clinical_entries WHERE patient_id = \(bind: id.rawValue)) e
+                    WHERE p.patient_id = \(bind: id.rawValue)
                     """
                 ).first()
             else { throw StoreError.notFound("no patient \(id)") }
@@ -184,12 +197,13 @@ public struct RecordStore: Sendable {
             var findings: [FindingSummary] = []
             if showGenomic {
                 counts["datasets"] = Int(try row.decode(column: "dataset_count", as: Int64.self))
-                runs = try await db.raw(
-                    "SELECT * FROM analysis_runs WHERE patient_id = \(bind: id.rawValue) ORDER BY created_at DESC, run_id LIMIT 5"
-                ).all().map(Self.run)
-                findings = try await db.raw(
-                    Self.currentFindingsQuery(id, columns: "f.finding_id, f.kind, f.subject, f.summary, f.created_at", kindSuffix: ".gene", limit: 500)
-                ).all().map(Self.findingSummary)
+                if oneStatement {
+                    runs = try JSONRow.rows(row.decode(column: "recent_runs", as: String?.self), column: "recent_runs").map(Self.run)
+                    findings = try JSONRow.rows(row.decode(column: "gene_findings", as: String?.self), column: "gene_findings").map(Self.findingSummary)
+                } else {
+                    runs = try await db.raw(Self.recentRunsQuery(id)).all().map(Self.run)
+                    findings = try await db.raw(Self.summaryFindingsQuery(id)).all().map(Self.findingSummary)
+                }
             }
             return Summary(
                 patient: patient, consent: consent, consentVersion: Int(try row.decode(column: "consent_version", as: Int64?.self) ?? 0),
@@ -197,11 +211,41 @@ public struct RecordStore: Sendable {
         }
     }
 
-    /// One count column per entry type (monitoring readings apart), so the summary's counts come with its first query.
+    static func recentRunsQuery(_ id: PatientID) -> SQLQueryString {
+        "SELECT * FROM analysis_runs WHERE patient_id = \(bind: id.rawValue) ORDER BY created_at DESC, run_id LIMIT 5"
+    }
+
+    static let runColumns = [
+        "run_id", "patient_id", "dataset_id", "analyser", "status", "progress", "attempts", "error", "created_at", "started_at", "finished_at",
+        "requested_by",
+    ]
+    static let findingSummaryColumns = ["finding_id", "kind", "subject", "summary", "created_at"]
+
+    static func summaryFindingsQuery(_ id: PatientID) -> SQLQueryString {
+        currentFindingsQuery(id, columns: findingSummaryColumns.map { "f." + $0 }.joined(separator: ", "), kindSuffix: ".gene", limit: 500)
+    }
+
+    /// The summary's runs and findings as two JSON-array columns, each in the order of its own query (an ordered
+    /// aggregate: both engines keep it).
+    static func summaryJSONColumns(_ id: PatientID, engine: SQLEngine) -> SQLQueryString {
+        let (aggregate, object, asText) = engine == .postgres ? ("json_agg", "json_build_object", "::text") : ("json_group_array", "json_object", "")
+        func fields(_ columns: [String], _ alias: String) -> String {
+            columns.map { "'\($0)', \(alias).\($0)" }.joined(separator: ", ")
+        }
+        return """
+            ,
+                   (SELECT \(unsafeRaw: aggregate)(\(unsafeRaw: object)(\(unsafeRaw: fields(runColumns, "r"))) ORDER BY r.created_at DESC, r.run_id)\(unsafeRaw: asText)
+                      FROM (\(recentRunsQuery(id))) r) AS recent_runs,
+                   (SELECT \(unsafeRaw: aggregate)(\(unsafeRaw: object)(\(unsafeRaw: fields(findingSummaryColumns, "g"))) ORDER BY g.kind, g.subject, g.finding_id)\(unsafeRaw: asText)
+                      FROM (\(summaryFindingsQuery(id))) g) AS gene_findings
+            """
+    }
+
+    /// One count per entry type (monitoring readings apart), all from one pass over the patient's entries.
     static let entryCountColumns: String =
         (EntryType.allCases.map { type in
-            "(SELECT COUNT(*) FROM clinical_entries e WHERE e.patient_id = p.patient_id AND e.entry_type = '\(type.rawValue)' AND e.category <> 'monitoring') AS n_\(type.rawValue)"
-        } + ["(SELECT COUNT(*) FROM clinical_entries e WHERE e.patient_id = p.patient_id AND e.category = 'monitoring') AS n_monitoring"])
+            "COUNT(*) FILTER (WHERE entry_type = '\(type.rawValue)' AND category <> 'monitoring') AS n_\(type.rawValue)"
+        } + ["COUNT(*) FILTER (WHERE category = 'monitoring') AS n_monitoring"])
         .joined(separator: ",\n")
 
     /// The one rule for which findings are current: those of run `r` when it is the latest succeeded run of its

@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalid(field: String, message: String)
     /// A migration failed.
     case migration(name: String, message: String)
+    /// Stored data that cannot be read back as the store wrote it (a damaged database, or a bug).
+    case corrupt(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notFound(let message): message
         case .invalid(let field, let message): "\(field): \(message)"
         case .migration(let name, let message): "migration \(name) failed: \(message)"
+        case .corrupt(let message): "stored data cannot be read: \(message)"
         }
     }
 }

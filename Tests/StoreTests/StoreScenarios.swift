@@ -9,6 +9,7 @@ import Testing
 enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
     case migrationsAreIdempotent
     case auditGroupCommitKeepsOneChain
+    case auditChainHoldsAcrossServersAndWrites
     case auditAndFindingsAreAppendOnly
     case tamperingIsFoundByVerify
     case gateAuditsAllowAndDeny
@@ -68,6 +69,52 @@ enum StoreScenario: String, CaseIterable, CustomStringConvertible, Sendable {
             #expect(denied >= 150, "\(outcomes.compactMap { $0 }.prefix(3))")
             // 1 bootstrap-account entry + the denials, in one unbroken chain.
             #expect(try await t.database.verifyAuditChain() == Int64(1 + denied))
+
+        case .auditChainHoldsAcrossServersAndWrites:
+            // Another server on the same database (its own connections and audit log) and writes that chain their
+            // entries inside their own transactions both move the head under this process's audit log.
+            let other = try t.sibling()
+            do {
+                @Sendable func event(_ gate: AccessGate, _ id: String) async throws {
+                    try await gate.recordEvent(actor: "system", role: "system", action: "read", resource: "test", outcome: .allow, reason: "test", requestID: id)
+                }
+                // In turn, so each log finds the head where the other left it.
+                for round in 0..<3 {
+                    try await event(gate, "mine-\(round)")
+                    try await event(other.gate, "theirs-\(round)")
+                    _ = try await t.user("writer\(round)", .clinician)
+                }
+                if t.database.engine == .postgres {
+                    // The first group of each later round found the head moved: the retry path ran.
+                    #expect(await t.audit.headMisses >= 2)
+                    #expect(await other.audit.headMisses >= 2)
+                }
+                // And all at once.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for n in 0..<60 {
+                        group.addTask { try await event(gate, "mine-c\(n)") }
+                        group.addTask { try await event(other.gate, "theirs-c\(n)") }
+                        if n % 10 == 0 { group.addTask { _ = try await t.user("cwriter\(n)", .clinician) } }
+                    }
+                    try await group.waitForAll()
+                }
+                let counts = try await t.database.read { db in
+                    try await db.raw(
+                        """
+                        SELECT COUNT(*) AS total, SUM(CASE WHEN request_id LIKE 'mine-%' THEN 1 ELSE 0 END) AS mine,
+                               SUM(CASE WHEN request_id LIKE 'theirs-%' THEN 1 ELSE 0 END) AS theirs FROM audit_events
+                        """
+                    ).first()
+                }
+                #expect(try counts?.decode(column: "mine", as: Int64.self) == 63)
+                #expect(try counts?.decode(column: "theirs", as: Int64.self) == 63)
+                // One unbroken chain holding every entry, whichever path wrote it.
+                #expect(try await t.database.verifyAuditChain() == counts?.decode(column: "total", as: Int64.self))
+            } catch {
+                await other.database.close()
+                throw error
+            }
+            await other.database.close()
 
         case .auditAndFindingsAreAppendOnly:
             _ = try await t.user("admin", .administrator)

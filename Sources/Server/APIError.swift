@@ -160,6 +160,15 @@ enum JSON {
     /// A value as JSON text (sorted keys), for documents the store keeps as text.
     static func string(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
 
+    /// The patient summary, written by ``SummaryJSON`` (the same bytes as the encoder, several times faster).
+    static func response(summary: RecordStore.Summary) throws -> Response {
+        guard let bytes = SummaryJSON.encode(summary) else { return try response(summary) }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"

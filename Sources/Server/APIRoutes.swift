@@ -209,7 +209,7 @@ enum APIRoutes {
         api.get("patients/:patientID") { _, context -> Response in
             let id = try context.parameters.id("patientID", as: PatientID.self)
             let grant = try await env.grant(context, .read, .patientSummary, patient: id)
-            return try JSON.response(try await env.store.summary(grant, id))
+            return try JSON.response(summary: try await env.store.summary(grant, id))
         }
 
         // MARK: Clinical record and monitoring

@@ -54,7 +54,7 @@ struct UploadRoute {
                 if received > maxBytes {
                     throw APIError(.contentTooLarge, "too_large", "the file is larger than this server's limit of \(maxBytes) bytes")
                 }
-                try buffer.withUnsafeReadableBytes { try writer.write($0) }
+                try await writer.write(buffer)
             }
         } catch {
             writer.discard()

@@ -1,6 +1,7 @@
 public import BGZF
 import Crypto
 import Foundation
+public import NIOCore
 
 #if canImport(Glibc)
     import Glibc
@@ -377,7 +378,17 @@ public final class BlobWriter {
     private var buffered = 0
     private var nextSegment: Int64 = 0
     private var size: Int64 = 0
-    private var hasher = SHA256()
+    private let digest = Digest()
+
+    /// The running SHA-256, in a box a child task can update while the writer seals (see ``write(_:)-async``).
+    /// Only one task touches it at a time: every update is awaited before the next starts.
+    private final class Digest: @unchecked Sendable {
+        var hasher = SHA256()
+    }
+
+    /// Chunks at least this big are hashed on another thread while they are sealed; smaller ones are not worth
+    /// the hand-off.
+    static let parallelHashing = 64 * 1024
 
     private enum State { case open, finished, failed, discarded }
     private var state = State.open
@@ -413,7 +424,30 @@ public final class BlobWriter {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(BlobError) {
         guard state == .open else { throw .writerClosed(name: name) }
         guard !bytes.isEmpty else { return }
-        hasher.update(bufferPointer: bytes)
+        digest.hasher.update(bufferPointer: bytes)
+        try seal(appending: bytes)
+    }
+
+    /// Adds the next bytes of the plaintext, hashing them on another thread while this one encrypts and writes
+    /// them.
+    ///
+    /// SHA-256 is the slowest step of an upload (about half the server's time while a genome arrives) and cannot
+    /// be split, but it need not wait for the encryption: the two run side by side, and the call returns when
+    /// both are done, so the digest always covers exactly the bytes written.
+    public func write(_ chunk: ByteBuffer) async throws(BlobError) {
+        guard chunk.readableBytes >= Self.parallelHashing else {
+            return try chunk.withUnsafeReadableBytes { raw in Result { () throws(BlobError) in try write(raw) } }.get()
+        }
+        guard state == .open else { throw .writerClosed(name: name) }
+        let digest = self.digest
+        async let hashed: Void = chunk.withUnsafeReadableBytes { digest.hasher.update(bufferPointer: $0) }
+        let sealed = chunk.withUnsafeReadableBytes { raw in Result { () throws(BlobError) in try seal(appending: raw) } }
+        await hashed
+        try sealed.get()
+    }
+
+    /// Encrypts and writes `bytes` (already hashed), a segment at a time.
+    private func seal(appending bytes: UnsafeRawBufferPointer) throws(BlobError) {
         size += Int64(bytes.count)
         let segmentSize = TLRB.segmentSize
         let base = bytes.baseAddress!
@@ -469,7 +503,7 @@ public final class BlobWriter {
             throw error
         }
         state = .finished
-        return StagedBlob(name: name, wrappedKey: wrappedKey, size: size, sha256: hex(Array(hasher.finalize())))
+        return StagedBlob(name: name, wrappedKey: wrappedKey, size: size, sha256: hex(Array(digest.hasher.finalize())))
     }
 
     /// Abandons the upload and deletes its staged file. Safe at any time, also after an error or a

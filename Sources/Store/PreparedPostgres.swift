@@ -32,8 +32,9 @@ struct PreparedPostgresDatabase: SQLDatabase {
     static let maxBinds = 40
     static let maxStatements = 512
 
-    /// The statement texts admitted for preparing, process-wide.
-    private static let admitted = Mutex<Set<String>>([])
+    /// The statement texts admitted for preparing, process-wide, by their hash (hashed once per call: the summary's
+    /// text is 3 KB, and hashing it again for a `Set<String>` cost more than the rest of the lookup).
+    private static let admitted = Mutex<[UInt64: String]>([:])
 
     var logger: Logger { connection.logger }
     var eventLoop: any EventLoop { connection.eventLoop }
@@ -107,14 +108,16 @@ struct PreparedPostgresDatabase: SQLDatabase {
                 return nil
             }
         }
+        let hash = fnv1a(sql)
         let admitted = Self.admitted.withLock { admitted -> Bool in
-            if admitted.contains(sql) { return true }
+            // Another text with the same hash (never seen in practice) goes unprepared rather than share a name.
+            if let known = admitted[hash] { return known == sql }
             guard admitted.count < maxStatements else { return false }
-            admitted.insert(sql)
+            admitted[hash] = sql
             return true
         }
         guard admitted else { return nil }
-        let name = "tailor_\(stableHash(sql))_\(signature)"
+        let name = "tailor_\(hex(hash))_\(signature)"
         return DynamicStatement(identity: .init(name: name, sql: sql, types: types), bindings: bindings)
     }
 
@@ -126,12 +129,18 @@ struct PreparedPostgresDatabase: SQLDatabase {
 
     /// FNV-1a over the text: the same name for the same statement in every process (PostgreSQL names are per
     /// connection, so a collision could only confuse one connection; 64 bits make that negligible).
-    static func stableHash(_ text: String) -> String {
+    static func stableHash(_ text: String) -> String { hex(fnv1a(text)) }
+
+    static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }
+        return hash
+    }
+
+    static func hex(_ hash: UInt64) -> String {
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }

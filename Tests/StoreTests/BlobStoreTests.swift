@@ -1,6 +1,7 @@
 import BGZF
 import Crypto
 import Foundation
+import NIOCore
 import Testing
 
 @testable import Store
@@ -118,6 +119,34 @@ func blobError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sou
         let reader = try t.store.openReader(name: staged.name, wrappedKey: staged.wrappedKey)
         #expect(try reader.sha256() == staged.sha256)
         #expect(reader.segmentCount == Int64(size / segment + 1))
+    }
+
+    /// Chunks as the network delivers them (big ones hashed on another thread while they are sealed, small ones
+    /// inline), mixed with the synchronous path: same digest, same plaintext back.
+    @Test(arguments: [[1_048_576, 65_536, 7, 65_535, 300_001], [65_536], [5, 5, 2_000_000], [1_048_576 * 3 + 1]])
+    func roundTripOfNetworkChunks(_ pattern: [Int]) async throws {
+        let t = try TemporaryStore()
+        defer { t.remove() }
+        let plaintext = pseudoRandomBytes(5_000_017)
+        let writer = try t.store.makeWriter()
+        var start = 0
+        var turn = 0
+        while start < plaintext.count {
+            let end = min(plaintext.count, start + pattern[turn % pattern.count])
+            if turn % 5 == 4 {
+                try plaintext[start..<end].withUnsafeBytes { try writer.write($0) }
+            } else {
+                try await writer.write(ByteBuffer(bytes: plaintext[start..<end]))
+            }
+            start = end
+            turn += 1
+        }
+        let staged = try writer.finish()
+        try staged.commit(to: t.store)
+        #expect(staged.size == Int64(plaintext.count))
+        #expect(staged.sha256 == sha256Hex(plaintext))
+        let back = try readAll(try t.store.open(name: staged.name, wrappedKey: staged.wrappedKey), chunk: 1_000_000)
+        #expect(back == plaintext)
     }
 
     /// The file holds no run of the plaintext: it really is encrypted.

@@ -7,6 +7,7 @@ import JWTKit
 import NIOPosix
 import Records
 public import Store
+import Synchronization
 
 /// The claims of Tailor's signed tokens (the API's bearer token and the pages' session cookie are the same token).
 struct SessionClaims: JWTPayload {
@@ -35,6 +36,8 @@ public struct Authenticator: Sendable {
     let bcryptCost: UInt8
     /// A hash at the configured cost, checked for unknown usernames so they take as long as known ones.
     let decoyHash: String
+    /// Tokens already verified, so a client's every call does not verify the same signature again.
+    let verified = VerifiedTokens()
 
     public init(secret: [UInt8], store: RecordStore, tokenLifetime: Double, bcryptCost: UInt8) async {
         let keys = JWTKeyCollection()
@@ -78,12 +81,44 @@ public struct Authenticator: Sendable {
 
     /// The principal a valid token names. Whether the account is still enabled is checked by ``AccessGate`` on every
     /// request (in the query it makes anyway), so a disabled account is locked out at once without a lookup here.
-    func principal(token: String) async throws -> Principal? {
+    func principal(token: String, now: Date = Date()) async throws -> Principal? {
+        if let known = verified.principal(for: token, at: now) { return known }
         guard let claims = try? await keys.verify(token, as: SessionClaims.self),
             Identifier<UserTag>.isWellFormed(claims.sub.value), let role = Role(rawValue: claims.role)
         else { return nil }
         let patient = claims.patient.flatMap { Identifier<PatientTag>.isWellFormed($0) ? PatientID(rawValue: $0) : nil }
-        return Principal(userID: UserID(rawValue: claims.sub.value), username: claims.name, role: role, patientID: patient)
+        let principal = Principal(userID: UserID(rawValue: claims.sub.value), username: claims.name, role: role, patientID: patient)
+        verified.remember(token, principal, expires: claims.exp.value)
+        return principal
+    }
+}
+
+/// Signed tokens this process has verified, with the principal each names, until each expires.
+///
+/// A token's signature and claims never change, so verifying it again on every call of a session (a fifth of the
+/// server's time for a summary read, with the claims' JSON decoding) only repeats the answer. Expiry is checked on
+/// every use, and the account behind a token is still checked by the access gate on every request, so a disabled
+/// account is refused at once. Bounded: when full, the memory starts again.
+final class VerifiedTokens: Sendable {
+    static let capacity = 10_000
+    private let entries = Mutex<[String: (principal: Principal, expires: Date)]>([:])
+
+    func principal(for token: String, at now: Date) -> Principal? {
+        entries.withLock { entries in
+            guard let entry = entries[token] else { return nil }
+            guard entry.expires > now else {
+                entries[token] = nil
+                return nil
+            }
+            return entry.principal
+        }
+    }
+
+    func remember(_ token: String, _ principal: Principal, expires: Date) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[token] = (principal, expires)
+        }
     }
 }
 

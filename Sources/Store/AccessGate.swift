@@ -1,6 +1,7 @@
 import Foundation
 public import Records
 import SQLKit
+import Synchronization
 
 /// Proof that the access policy allowed one action on one resource and that the decision is on record.
 ///
@@ -146,7 +147,7 @@ public struct AccessGate: Sendable {
             ).first()
         }
         guard let row else { return Facts(accountValid: false, exists: false, relationship: .none, consent: .default) }
-        let consent = try row.decode(column: "consent", as: String?.self).map { try JSONCoding.decode(ConsentDirective.self, from: $0) } ?? .default
+        let consent = try row.decode(column: "consent", as: String?.self).map(Self.consent(from:)) ?? .default
         return Facts(
             accountValid: try row.decode(column: "valid", as: Int64.self) > 0,
             exists: try row.decode(column: "present", as: Int64.self) > 0,
@@ -155,6 +156,23 @@ public struct AccessGate: Sendable {
                 onCareTeam: try row.decode(column: "team", as: Int64.self) > 0,
                 breakGlass: try row.decode(column: "glass", as: Int64.self) > 0),
             consent: consent)
+    }
+}
+
+extension AccessGate {
+    /// Consent directives decoded from their stored JSON, by text: the gate reads one on every request about a
+    /// patient, and most patients share a handful of directives. Decoding is a pure function of the text, so an
+    /// entry is never stale. Bounded: when full, the memory starts again.
+    private static let decodedConsents = Mutex<[String: ConsentDirective]>([:])
+
+    static func consent(from text: String) throws -> ConsentDirective {
+        if let known = decodedConsents.withLock({ $0[text] }) { return known }
+        let consent = try JSONCoding.decode(ConsentDirective.self, from: text)
+        decodedConsents.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll(keepingCapacity: true) }
+            cache[text] = consent
+        }
+        return consent
     }
 }
 

@@ -1,4 +1,3 @@
-import AsyncKit
 import Foundation
 public import Logging
 import NIOCore
@@ -12,12 +11,14 @@ import Synchronization
 public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     /// The embedded default: one SQLite file.
     case sqlite(path: String)
-    /// A PostgreSQL server, by URL (`postgres://user:password@host:5432/db?sslmode=disable`).
+    /// A PostgreSQL server, by URL: `postgres://user:password@host:5432/db?sslmode=disable`, or through its Unix
+    /// socket when it runs on the same host (`postgres+uds://user:password@localhost/var/run/postgresql/.s.PGSQL.5432#db`,
+    /// cheaper per statement than TCP).
     case postgres(url: String)
 
-    /// Parses `--database`: a `postgres://` or `postgresql://` URL, a `sqlite:` path, or a plain file path.
+    /// Parses `--database`: a `postgres://`, `postgresql://` or `postgres+uds://` URL, a `sqlite:` path, or a plain file path.
     public init(parsing text: String) throws(StoreError) {
-        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") || text.hasPrefix("postgres+uds://") || text.hasPrefix("postgresql+uds://") {
             self = .postgres(url: text)
         } else if text.hasPrefix("sqlite://") {
             self = .sqlite(path: String(text.dropFirst("sqlite://".count)))
@@ -65,11 +66,11 @@ public final class Database: Sendable {
     /// Whether ``close()`` ran; a database dropped without it is shut down in `deinit` rather than left to trap.
     private let closed = Mutex(false)
 
-    /// The pools synchronise themselves: PostgreSQL's hops to its event loop before touching its state (AsyncKit's
-    /// `EventLoopConnectionPool.requestConnection`), SQLite's behind a mutex; so they are safe to share between tasks.
+    /// The pools synchronise themselves behind mutexes (``PostgresPool``, ``DirectSQLitePool``), so they are safe
+    /// to share between tasks.
     private enum Pools: @unchecked Sendable {
         case sqlite(readers: DirectSQLitePool, writer: DirectSQLiteConnection, writerLock: SQLiteWriterLock, checkpointer: SQLiteCheckpointer)
-        case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
+        case postgres(PostgresPool)
     }
 
     /// Opens the database (creating the SQLite file and its folder if needed). Call ``migrate()`` before use
@@ -101,10 +102,9 @@ public final class Database: Sendable {
             } catch {
                 throw StoreError.configuration("cannot read the PostgreSQL URL '\(DatabaseLocation.redacted(url))': expected postgres://user:password@host:port/database")
             }
-            let group = MultiThreadedEventLoopGroup.singleton
-            let pool = EventLoopGroupConnectionPool(
-                source: PostgresConnectionSource(sqlConfiguration: configuration),
-                maxConnectionsPerEventLoop: max(1, maxConnections / 2), requestTimeout: .seconds(30), logger: logger, on: group)
+            let pool = PostgresPool(
+                configuration: configuration.coreConfiguration, searchPath: configuration.searchPath?.first, maxConnections: maxConnections,
+                group: MultiThreadedEventLoopGroup.singleton, logger: logger)
             pools = .postgres(pool)
         }
     }
@@ -127,7 +127,7 @@ public final class Database: Sendable {
             let logger = self.logger
             return try await readers.withConnection { try await body(DirectSQLiteDatabase(connection: $0, logger: logger)) }
         case .postgres(let pool):
-            return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { try await body(PreparedPostgresDatabase(connection: $0)) }
+            return try await pool.withConnection { try await body(PreparedPostgresDatabase(connection: $0)) }
         }
     }
 
@@ -141,7 +141,7 @@ public final class Database: Sendable {
                 return try await Self.transaction(DirectSQLiteDatabase(connection: writer, logger: logger), begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let pool):
-            return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { connection in
+            return try await pool.withConnection { connection in
                 try await Self.transaction(PreparedPostgresDatabase(connection: connection), begin: "BEGIN", body)
             }
         }
@@ -154,7 +154,7 @@ public final class Database: Sendable {
         switch pools {
         case .sqlite: return try await write(body)
         case .postgres(let pool):
-            return try await Self.lease(pool.pool(for: pool.eventLoopGroup.any()), logger: logger) { try await body(PreparedPostgresDatabase(connection: $0)) }
+            return try await pool.withConnection { try await body(PreparedPostgresDatabase(connection: $0)) }
         }
     }
 
@@ -172,14 +172,6 @@ public final class Database: Sendable {
         }
     }
 
-    private static func lease<Source: ConnectionPoolSource, R: Sendable>(
-        _ pool: EventLoopConnectionPool<Source>, logger: Logger, _ body: (Source.Connection) async throws -> R
-    ) async throws -> R {
-        let connection = try await pool.requestConnection(logger: logger).get()
-        defer { pool.releaseConnection(connection, logger: logger) }
-        return try await body(connection)
-    }
-
     /// Closes every connection.
     public func close() async {
         guard closed.withLock({ done in defer { done = true }; return !done }) else { return }
@@ -191,7 +183,7 @@ public final class Database: Sendable {
             try? await lock.withLock { writer.close() }
             readers.close()
         case .postgres(let pool):
-            try? await pool.shutdownAsync()
+            await pool.close()
         }
     }
 
@@ -203,7 +195,7 @@ public final class Database: Sendable {
             writer.close()
             readers.close()
         case .postgres(let pool):
-            pool.shutdown()
+            pool.closeNow()
         }
     }
 }

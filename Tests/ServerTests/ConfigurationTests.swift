@@ -50,8 +50,10 @@ import Testing
         }
     }
 
-    @Test func passwordsAreRedactedFromDatabaseDescriptions() throws {
-        let location = try DatabaseLocation(parsing: "postgres://tailor:secret@db:5432/tailor")
+    @Test(arguments: ["postgres://tailor:secret@db:5432/tailor", "postgres+uds://tailor:secret@localhost/var/run/postgresql/.s.PGSQL.5432#tailor"])
+    func passwordsAreRedactedFromDatabaseDescriptions(_ url: String) throws {
+        let location = try DatabaseLocation(parsing: url)
+        #expect(location == .postgres(url: url))
         #expect(!location.description.contains("secret"))
     }
 }

@@ -131,7 +131,7 @@ final class PostgresPool: Sendable {
             }
             return false
         }
-        if closeIt { connection.close().whenComplete { _ in } }
+        if closeIt { Self.closeInBackground(connection) }
     }
 
     /// Closes idle connections and fails waiters; leased connections close when they come back.
@@ -160,7 +160,18 @@ final class PostgresPool: Sendable {
             return (state.idle, state.waiters)
         }
         for waiter in waiters { waiter.continuation.resume(throwing: Closed()) }
-        for connection in idle { connection.close().whenComplete { _ in } }
+        for connection in idle { Self.closeInBackground(connection) }
+    }
+
+    deinit {
+        // A pool dropped without ``close()`` (a failed test, say) still closes what it holds.
+        for connection in state.withLock({ $0.idle }) { Self.closeInBackground(connection) }
+    }
+
+    /// Closes without waiting, keeping the connection alive until it is closed (PostgresNIO requires that a
+    /// connection is closed before it is released).
+    private static func closeInBackground(_ connection: PostgresConnection) {
+        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     /// Connections open or being opened, and callers waiting. For tests.

@@ -25,7 +25,9 @@ struct PostgresPoolTests {
     }
 
     @Test func boundedAndShared() async throws {
-        let pool = try Self.pool(max: 3)
+        // A long timeout: under the full suite the cooperative threads can be busy for many seconds.
+        let pool = try Self.pool(max: 3, timeout: .seconds(600))
+        defer { pool.closeNow() }
         let backends = try await withThrowingTaskGroup(of: Int64.self) { group in
             for _ in 0..<60 {
                 group.addTask {
@@ -47,6 +49,7 @@ struct PostgresPoolTests {
 
     @Test func waitersTimeOut() async throws {
         let pool = try Self.pool(max: 1, timeout: .seconds(1))
+        defer { pool.closeNow() }
         let held = try await pool.lease()
         let started = ContinuousClock.now
         await #expect(throws: PostgresPool.Timeout.self) { try await pool.lease() }
@@ -61,6 +64,7 @@ struct PostgresPoolTests {
 
     @Test func aClosedConnectionIsReplaced() async throws {
         let pool = try Self.pool(max: 1)
+        defer { pool.closeNow() }
         let first = try await pool.lease()
         let pid = try await Self.backend(first)
         try await first.close()

@@ -7,6 +7,8 @@ import Testing
 /// The statement paths under the store: SQLite statements run inline from a per-connection cache
 /// (``DirectSQLiteConnection``), PostgreSQL's as named prepared statements (``PreparedPostgresDatabase``). Both must
 /// give exactly what an unprepared statement would: values, nulls, errors, fresh data after a write.
+/// Each engine-parameterised case runs here on SQLite and in ``StatementPathPostgresTests`` on PostgreSQL (reported
+/// as skipped when no test server is configured).
 @Suite("Statement paths")
 struct StatementPathTests {
     struct Row: Equatable {
@@ -37,9 +39,8 @@ struct StatementPathTests {
         await test.close()
     }
 
-    @Test(arguments: TestEngine.allCases)
+    @Test(arguments: [TestEngine.sqlite])
     func valuesRoundTripThroughCachedStatements(_ engine: TestEngine) async throws {
-        guard engine == .sqlite || TestEngine.postgresURL != nil else { return }
         try await Self.using(engine) { test in
             try await test.database.write { db in
                 try await db.raw("CREATE TABLE probe (id BIGINT PRIMARY KEY, txt TEXT, num BIGINT, real DOUBLE PRECISION, flag BOOLEAN NOT NULL)").run()
@@ -73,9 +74,8 @@ struct StatementPathTests {
         }
     }
 
-    @Test(arguments: TestEngine.allCases)
+    @Test(arguments: [TestEngine.sqlite])
     func aCachedStatementSeesTheLatestCommit(_ engine: TestEngine) async throws {
-        guard engine == .sqlite || TestEngine.postgresURL != nil else { return }
         try await Self.using(engine) { test in
             try await test.database.write { db in try await db.raw("CREATE TABLE tally (id BIGINT PRIMARY KEY)").run() }
             for expected in 0..<5 {
@@ -88,9 +88,8 @@ struct StatementPathTests {
         }
     }
 
-    @Test(arguments: TestEngine.allCases)
+    @Test(arguments: [TestEngine.sqlite])
     func aFailedStatementNamesItselfAndLeavesTheConnectionUsable(_ engine: TestEngine) async throws {
-        guard engine == .sqlite || TestEngine.postgresURL != nil else { return }
         try await Self.using(engine) { test in
             for _ in 0..<2 {
                 let error = await #expect(throws: (any Error).self) {
@@ -115,9 +114,8 @@ struct StatementPathTests {
 
     /// Many tasks sharing the pool, each statement prepared on whichever connection it lands on, with nulls and values
     /// alternating in the same positions, reads and writes interleaved.
-    @Test(arguments: TestEngine.allCases)
+    @Test(arguments: [TestEngine.sqlite])
     func concurrentStatementsOnSharedConnections(_ engine: TestEngine) async throws {
-        guard engine == .sqlite || TestEngine.postgresURL != nil else { return }
         try await Self.using(engine) { test in
             let database = test.database
             try await database.write { db in
@@ -273,5 +271,24 @@ struct StatementPathTests {
     @Test(arguments: [("", "cbf29ce484222325"), ("a", "af63dc4c8601ec8c"), ("foobar", "85944171f73967e8")])
     func statementNamesUseFNV1a(_ text: String, _ hex: String) {
         #expect(PreparedPostgresDatabase.stableHash(text) == hex)
+    }
+}
+
+@Suite("Statement paths on PostgreSQL", .enabled(if: TestEngine.postgresURL != nil, "TAILOR_TEST_POSTGRES_URL is not set: PostgreSQL runs skipped"))
+struct StatementPathPostgresTests {
+    @Test func valuesRoundTripThroughCachedStatements() async throws {
+        try await StatementPathTests().valuesRoundTripThroughCachedStatements(.postgres)
+    }
+
+    @Test func aCachedStatementSeesTheLatestCommit() async throws {
+        try await StatementPathTests().aCachedStatementSeesTheLatestCommit(.postgres)
+    }
+
+    @Test func aFailedStatementNamesItselfAndLeavesTheConnectionUsable() async throws {
+        try await StatementPathTests().aFailedStatementNamesItselfAndLeavesTheConnectionUsable(.postgres)
+    }
+
+    @Test func concurrentStatementsOnSharedConnections() async throws {
+        try await StatementPathTests().concurrentStatementsOnSharedConnections(.postgres)
     }
 }

@@ -6,7 +6,8 @@
 #
 # Each wrk run is 15 s after a 5 s warm-up, repeated 3 times; the median is reported. The server and wrk
 # share the machine's 2 cores. Every read is authorised, audited (hash-chained, committed before the answer)
-# and runs 5 queries.
+# and runs 2 statements (the gate's and the summary's) plus its share of one audit statement per group. For a
+# PostgreSQL on the same host, POSTGRES_URL may be its Unix socket (postgres+uds://…).
 set -euo pipefail
 BIN=${1:-.build/release/tailor}
 PGURL=${2:-}

@@ -75,7 +75,10 @@ public final class Database: Sendable {
 
     /// Opens the database (creating the SQLite file and its folder if needed). Call ``migrate()`` before use
     /// and ``close()`` when done.
-    public init(location: DatabaseLocation, maxConnections: Int = 8, logger: Logger) throws {
+    /// `maxConnections` bounds PostgreSQL's pool (and SQLite's idle readers): by default 4 per core, enough to keep
+    /// every core busy while some connections wait on the network.
+    public init(location: DatabaseLocation, maxConnections: Int? = nil, logger: Logger) throws {
+        let maxConnections = maxConnections ?? 4 * ProcessInfo.processInfo.activeProcessorCount
         self.location = location
         self.logger = logger
         switch location {

@@ -125,6 +125,7 @@ let package = Package(
                 "Records", "Store", "PGx", "Risk", "Polygenic", "Knowledge", "VCF", "GenomicFiles", "BGZF", "Monitoring", "CarePlan", "Interop", "GenomicsReporting", "Germline",
                 "Phenotype",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -1,11 +1,11 @@
 import CarePlan
 import Foundation
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 import Metrics
-import HummingbirdCore
-import NIOHTTPTypes
 import NIOCore
+import NIOHTTPTypes
 public import Prometheus
 import Records
 import Risk

@@ -52,10 +52,10 @@ enum JSONValue: Sendable, Equatable {
 }
 
 /// Why a JSON text could not be read, with the 1-based byte column where reading stopped.
-struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
-    var column: Int
-    var message: String
-    var description: String { "invalid JSON at column \(column): \(message)" }
+package struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var column: Int
+    package var message: String
+    package var description: String { "invalid JSON at column \(column): \(message)" }
 }
 
 /// Recursive-descent reader over raw bytes. Nesting is capped so hostile input cannot exhaust the stack.
@@ -349,4 +349,46 @@ struct JSONReader {
     }
 
     @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+}
+
+/// This reader for other modules of the package that read arrays of flat objects (the store's JSON aggregate
+/// columns), without making ``JSONValue`` a name they would see beside their own.
+package enum FlatJSON {
+    package enum Scalar: Sendable, Equatable {
+        case null
+        case bool(Bool)
+        case number(Double)
+        case string(String)
+    }
+
+    package enum ShapeError: Error, Sendable, CustomStringConvertible {
+        case notAnArray
+        case notAnObject(item: Int)
+        case nested(item: Int, key: String)
+
+        package var description: String {
+            switch self {
+            case .notAnArray: "not a JSON array"
+            case .notAnObject(let item): "item \(item) is not an object"
+            case .nested(let item, let key): "item \(item) field '\(key)' is an array or object"
+            }
+        }
+    }
+
+    /// The members of each object in a JSON array whose objects hold only scalars, in order.
+    package static func arrayOfObjects(_ bytes: UnsafeRawBufferPointer) throws -> [[(String, Scalar)]] {
+        guard case .array(let items) = try JSONReader.parse(bytes) else { throw ShapeError.notAnArray }
+        return try items.enumerated().map { index, item in
+            guard case .object(let members) = item else { throw ShapeError.notAnObject(item: index) }
+            return try members.map { key, value in
+                switch value {
+                case .null: (key, .null)
+                case .bool(let flag): (key, .bool(flag))
+                case .number(let number): (key, .number(number))
+                case .string(let text): (key, .string(text))
+                case .array, .object: throw ShapeError.nested(item: index, key: key)
+                }
+            }
+        }
+    }
 }

@@ -103,6 +103,7 @@ struct SummaryFormPostgresTests {
         #expect(try row.decodeNil(column: "n"))
         #expect(try row.decode(column: "b", as: Bool.self))
         #expect(throws: StoreError.self) { try row.decode(column: "r", as: Int64.self) }
+        #expect(try row.decode(column: "i", as: Double.self) == 1_733_550_000_000)
         #expect(throws: StoreError.self) { try row.decode(column: "s", as: Int64.self) }
         #expect(throws: StoreError.self) { try row.decode(column: "missing", as: String.self) }
         #expect(try JSONRow.rows(nil, column: "c").isEmpty)
@@ -113,9 +114,9 @@ struct SummaryFormPostgresTests {
         (#"[]"#, [[String: JSONRow.Value]]()),
         (" [ {} ] ", [[:]]),
         ("[\n  {\"a\" : \"x\", \"b\" : -12}, \n {\"a\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\", \"b\": 1.5e3}]",
-         [["a": .text("x"), "b": .integer(-12)], ["a": .text("\"\\/\u{8}\u{C}\n\r\t"), "b": .real(1500)]]),
-        (#"[{"u": "\u00e9\ud83d\ude00", "v": "é😀", "w": false, "x": null, "y": 0.0, "z": 9223372036854775807}]"#,
-         [["u": .text("é😀"), "v": .text("é😀"), "w": .bool(false), "x": .null, "y": .real(0), "z": .integer(Int64.max)]]),
+         [["a": .text("x"), "b": .number(-12)], ["a": .text("\"\\/\u{8}\u{C}\n\r\t"), "b": .number(1500)]]),
+        (#"[{"u": "\u00e9\ud83d\ude00", "v": "é😀", "w": false, "x": null, "y": 0.0, "z": 9007199254740992}]"#,
+         [["u": .text("é😀"), "v": .text("é😀"), "w": .bool(false), "x": .null, "y": .number(0), "z": .number(9_007_199_254_740_992)]]),
     ])
     func parsesWhatTheEnginesWrite(_ text: String, _ expected: [[String: JSONRow.Value]]) throws {
         #expect(try JSONRow.rows(text, column: "c").map(\.values) == expected)
@@ -124,7 +125,7 @@ struct SummaryFormPostgresTests {
     @Test(arguments: [
         "", "{}", "[", "[{]", #"[{"a": 1}"#, #"[{"a": 1}] x"#, #"[{"a": "unterminated}]"#, #"[{"a": {"nested": 1}}]"#, #"[{"a": [1]}]"#,
         #"[{"a": "\ud83d"}]"#, #"[{"a": "\udc00"}]"#, #"[{"a": "\q"}]"#, "[{\"a\": \"tab\there\"}]", #"[{"a": 1,}]"#, #"[{"a" 1}]"#,
-        #"[{"a": tru}]"#, #"[{"a": 1e999}]"#, #"[{"a": --1}]"#, #"[{1: 2}]"#,
+        #"[{"a": tru}]"#, #"[{"a": --1}]"#, #"[{1: 2}]"#, #"[1, 2]"#, #"{"a": 1}"#,
     ])
     func refusesAnythingElse(_ text: String) {
         #expect(throws: StoreError.self) { try JSONRow.rows(text, column: "c") }
@@ -136,7 +137,7 @@ struct SummaryFormPostgresTests {
         let pool: [Character] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "ß", "中", "😀", "\u{10FFFF}", "\u{FEFF}"]
         for _ in 0..<200 {
             let text = String((0..<Int.random(in: 0...24, using: &generator)).map { _ in pool.randomElement(using: &generator)! })
-            let number = Int64.random(in: Int64.min...Int64.max, using: &generator)
+            let number = Int64.random(in: -(1 << 53)...(1 << 53), using: &generator)
             let real = Double.random(in: -1e12...1e12, using: &generator)
             struct Object: Encodable { var s: String; var i: Int64; var r: Double }
             let json = String(decoding: try JSONEncoder().encode([Object(s: text, i: number, r: real)]), as: UTF8.self)

@@ -10,14 +10,9 @@ import SQLKit
 /// `BIGINT` as an integer literal and a `REAL`/`DOUBLE PRECISION` as a number that may lack a fraction (`0`), so a
 /// number is read as whichever of integer or real the caller asks for (an integer only when it is one exactly).
 struct JSONRow: SQLRow {
-    enum Value: Sendable, Equatable {
-        case text(String)
-        /// JSON numbers are doubles: exact for every integer up to 2^53, which covers the store's counts and
-        /// millisecond timestamps.
-        case number(Double)
-        case bool(Bool)
-        case null
-    }
+    /// JSON numbers are doubles: exact for every integer up to 2^53, which covers the store's counts and
+    /// millisecond timestamps.
+    typealias Value = FlatJSON.Scalar
 
     let values: [String: Value]
 
@@ -31,19 +26,8 @@ struct JSONRow: SQLRow {
         var copy = text
         do {
             return try copy.withUTF8 { bytes in
-                try FlatJSON.arrayOfObjects(UnsafeRawBufferPointer(bytes)).map { members in
-                    var values: [String: Value] = [:]
-                    // The first of duplicate keys wins, as the reader's own lookups do.
-                    for (key, member) in members where values[key] == nil {
-                        switch member {
-                        case .null: values[key] = .null
-                        case .bool(let flag): values[key] = .bool(flag)
-                        case .string(let text): values[key] = .text(text)
-                        case .number(let number): values[key] = .number(number)
-                        }
-                    }
-                    return JSONRow(values: values)
-                }
+                // The first of duplicate keys wins, as the reader's own lookups do.
+                try FlatJSON.arrayOfObjects(UnsafeRawBufferPointer(bytes)).map { JSONRow(values: Dictionary($0, uniquingKeysWith: { first, _ in first })) }
             }
         } catch {
             throw StoreError.corrupt("column '\(column)' is not a JSON array of flat objects: \(error)")
@@ -65,7 +49,7 @@ struct JSONRow: SQLRow {
             throw StoreError.corrupt("no field '\(column)' in a JSON row")
         }
         switch value {
-        case .text(let text):
+        case .string(let text):
             if D.self == String.self { return unsafeBitCast(text, to: D.self) }
             if D.self == String?.self { return unsafeBitCast(Optional(text), to: D.self) }
         case .number(let number):

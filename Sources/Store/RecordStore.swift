@@ -163,7 +163,7 @@ public struct RecordStore: Sendable {
     }
 
     /// How ``summary(_:_:)`` reads: ``summary(_:_:form:)`` takes it so tests can run each form on each engine.
-    enum SummaryForm: CaseIterable, Sendable { case oneStatement, threeQueries }
+    enum SummaryForm: Sendable { case oneStatement, threeQueries }
 
     func summary(_ grant: AccessGrant, _ id: PatientID, form: SummaryForm) async throws -> Summary {
         try grant.require(.read, .patientSummary, id)
